@@ -1,0 +1,15 @@
+"""The `lgnet` command; each group of subcommands lives in its own module."""
+
+import typer
+
+from . import contracts_cmd, dlq, infra, token_cmd, topics_cmd
+
+app = typer.Typer(help="LGNet3 Rapid Response developer and operations tool.", no_args_is_help=True)
+app.add_typer(infra.app, name="infra")
+app.add_typer(contracts_cmd.app, name="contracts")
+app.add_typer(dlq.app, name="dlq")
+app.add_typer(topics_cmd.app, name="topics")
+app.add_typer(token_cmd.app, name="token")
+
+if __name__ == "__main__":
+    app()

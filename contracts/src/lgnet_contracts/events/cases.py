@@ -1,0 +1,124 @@
+"""Events of the referral service: the case from the hotline call to its closing."""
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from lgnet_contracts.envelope import EventPayload
+from lgnet_contracts.sealed import Sealed
+from lgnet_contracts.topics import CASES
+from lgnet_contracts.types import ActorId, Gender, LanguageCode, Need, Priority, ShortText, UtcDatetime
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Household(_Part):
+    """Composition only: enough to find beds that keep a family together."""
+
+    adults: list[Gender] = Field(max_length=20)
+    minors_ages: list[Annotated[int, Field(ge=0, le=17)]] = Field(default_factory=list, max_length=20)
+    unaccompanied_minor: bool = False
+
+
+class Consent(_Part):
+    contact: bool
+    data_processing: bool
+    recorded_at: UtcDatetime
+    recorded_by: ActorId
+
+
+class HousingRequirements(_Part):
+    """What housing needs to match beds. Deliberately no diagnosis: a need, not its cause."""
+
+    household: Household
+    accessible_bed: bool = False
+    language: LanguageCode = "it"
+
+
+class ScoreContribution(_Part):
+    """One line of the triage breakdown.
+
+    Factors that are special-category data (health, violence, trafficking) travel as the code
+    `protected` with their points; the full explanation stays in the referral service.
+    """
+
+    factor: Annotated[str, Field(min_length=1, max_length=64)]
+    points: int
+    reason: Annotated[str, Field(max_length=300)]
+
+
+class PriorityOverride(_Part):
+    original_priority: Priority
+    overridden_by: ActorId
+    reason: ShortText
+
+
+class CaseOutcome(StrEnum):
+    PLACED = "placed"
+    GRANT_PAID = "grant_paid"
+    REFERRED_ELSEWHERE = "referred_elsewhere"
+    NO_LONGER_NEEDED = "no_longer_needed"
+    UNREACHABLE = "unreachable"
+    DUPLICATE = "duplicate"
+
+
+class CaseReported(EventPayload):
+    event_type = "case.reported"
+    topic = CASES.name
+
+    reported_at: UtcDatetime
+    reported_by: ActorId
+    household: Household
+    needs: list[Need] = Field(min_length=1)
+    consent: Consent
+    contact: Sealed | None = None
+    preferred_language: LanguageCode = "it"
+    duplicate_of: str | None = None
+
+
+class CaseTriaged(EventPayload):
+    event_type = "case.triaged"
+    topic = CASES.name
+
+    priority: Priority
+    score: int
+    breakdown: list[ScoreContribution]
+    needs: list[Need]
+    sla_deadline: UtcDatetime
+    policy_version: Annotated[str, Field(min_length=1, max_length=32)]
+    housing: HousingRequirements | None = None
+    household_size: Annotated[int, Field(ge=1, le=40)]
+    override: PriorityOverride | None = None
+    reported_at: UtcDatetime
+
+
+class CaseUpdated(EventPayload):
+    event_type = "case.updated"
+    topic = CASES.name
+
+    changed: list[Annotated[str, Field(max_length=64)]] = Field(min_length=1)
+    updated_by: ActorId
+    needs: list[Need]
+    household: Household
+
+
+class CaseClosed(EventPayload):
+    event_type = "case.closed"
+    topic = CASES.name
+
+    outcome: CaseOutcome
+    closed_by: ActorId
+    closed_at: UtcDatetime
+
+
+class SlaBreached(EventPayload):
+    event_type = "case.sla_breached"
+    topic = CASES.name
+
+    priority: Priority
+    deadline: UtcDatetime
+    detected_at: UtcDatetime
+    unmet_needs: list[Need] = Field(min_length=1)

@@ -1,0 +1,201 @@
+"""The idempotent consumer: every event handled once in effect, or dead-lettered, never lost.
+
+Records come in batches (one poll, one offset commit). A batch is split by partition: the
+partitions are handled concurrently, the records of one partition in order (events of one case
+share a partition, so a case's story is applied in the order it happened). Offsets are
+committed only after the batch's handlers have written their effects or its poison messages
+are safely in a dead-letter topic.
+
+Effects are idempotent because each handler writes its change together with the id of the
+event that caused it (see `outbox.AggregateCollection`): a redelivery finds it there.
+"""
+
+import asyncio
+import random
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from opentelemetry import trace
+
+from lgnet_contracts import Envelope, InvalidEvent, UnknownEventType, decode
+from lgnet_contracts.registry import peek_type
+from lgnet_runtime.deadletters import DeadLetterPublisher, build_dead_letter
+from lgnet_runtime.logging import get_logger
+from lgnet_runtime.metrics import CONSUMER_LAG, EVENTS_HANDLED, HANDLER_SECONDS
+from lgnet_runtime.mongo import UNAVAILABLE
+from lgnet_runtime.telemetry import context_from_headers, tracer
+
+Handler = Callable[[Envelope[Any]], Awaitable[Any]]
+log = get_logger(__name__)
+
+
+class Outcome(StrEnum):
+    HANDLED = "handled"
+    IGNORED = "ignored"  # an event type this service does not act on
+    DEAD_LETTERED = "dead_lettered"
+
+
+def backoff_delay(attempt: int, base: float, cap: float) -> float:
+    """Exponential backoff with full jitter: spreads retries so they never beat in step."""
+    return random.uniform(0, min(cap, base * 2 ** (attempt - 1)))
+
+
+class IdempotentConsumer:
+    def __init__(
+        self,
+        *,
+        service: str,
+        group_id: str,
+        handlers: Mapping[str, Handler],
+        dead_letters: DeadLetterPublisher,
+        max_attempts: int = 5,
+        retry_base_seconds: float = 0.2,
+        retry_max_seconds: float = 30.0,
+    ) -> None:
+        self.service = service
+        self.group_id = group_id
+        self._handlers = dict(handlers)
+        self._dead_letters = dead_letters
+        self._max_attempts = max_attempts
+        self._base = retry_base_seconds
+        self._cap = retry_max_seconds
+        self._tracer = tracer("lgnet.consumer")
+
+    @property
+    def event_types(self) -> frozenset[str]:
+        return frozenset(self._handlers)
+
+    async def handle_batch(self, records: Sequence[Any], kafka_consumer: Any = None) -> None:
+        by_partition: dict[tuple[str, int], list[Any]] = defaultdict(list)
+        for record in records:
+            by_partition[(record.topic, record.partition)].append(record)
+        await asyncio.gather(*(self._handle_partition(batch) for batch in by_partition.values()))
+        if kafka_consumer is not None:
+            self._report_lag(kafka_consumer, by_partition)
+
+    async def _handle_partition(self, records: list[Any]) -> None:
+        for record in records:
+            await self.handle_record(record)
+
+    async def handle_record(self, record: Any) -> Outcome:
+        started = time.perf_counter()
+        first_failed_at = datetime.now(UTC)
+        try:
+            event_type, _, _ = peek_type(record.value)
+            if event_type not in self._handlers:
+                # Shared topics carry types other services act on; skip them before full parsing.
+                EVENTS_HANDLED.labels(self.service, event_type, Outcome.IGNORED).inc()
+                return Outcome.IGNORED
+            event = decode(record.value)
+        except InvalidEvent as exc:
+            # Retrying cannot make bad bytes good: straight to the dead-letter topic.
+            reason = "unknown_type" if isinstance(exc, UnknownEventType) else "invalid"
+            await self._dead_letter(record, exc, 1, first_failed_at, reason)
+            self._log(record, None, Outcome.DEAD_LETTERED, started, error=type(exc).__name__)
+            return Outcome.DEAD_LETTERED
+
+        handler = self._handlers[event.event_type]
+        with self._tracer.start_as_current_span(
+            f"handle {event.event_type}",
+            context=context_from_headers(record.headers or ()),
+            kind=trace.SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": record.topic,
+                "messaging.kafka.message.offset": record.offset,
+                "lgnet.event_id": str(event.event_id),
+                "lgnet.event_type": event.event_type,
+            },
+        ):
+            outcome, error = await self._run_with_retries(handler, event, record, first_failed_at)
+        self._log(record, event, outcome, started, error=error)
+        HANDLER_SECONDS.labels(self.service, event.event_type).observe(time.perf_counter() - started)
+        return outcome
+
+    async def _run_with_retries(
+        self, handler: Handler, event: Envelope[Any], record: Any, first_failed_at: datetime
+    ) -> tuple[Outcome, str | None]:
+        attempt = 0
+        unavailable_streak = 0
+        while True:
+            attempt += 1
+            try:
+                await handler(event)
+                return Outcome.HANDLED, None
+            except UNAVAILABLE as exc:
+                # The database is away: wait for it as long as it takes, this is no poison.
+                unavailable_streak += 1
+                attempt -= 1
+                delay = backoff_delay(unavailable_streak, self._base, self._cap)
+                log.warning(
+                    "event.store_unavailable",
+                    event_id=str(event.event_id),
+                    retry_in_s=round(delay, 2),
+                    error=type(exc).__name__,
+                )
+                await asyncio.sleep(delay)
+            except Exception as exc:
+                unavailable_streak = 0
+                if attempt >= self._max_attempts:
+                    await self._dead_letter(record, exc, attempt, first_failed_at, "handler_failed")
+                    return Outcome.DEAD_LETTERED, type(exc).__name__
+                delay = backoff_delay(attempt, self._base, self._cap)
+                log.warning(
+                    "event.retry",
+                    event_type=event.event_type,
+                    event_id=str(event.event_id),
+                    attempt=attempt,
+                    retry_in_s=round(delay, 2),
+                    error=type(exc).__name__,
+                )
+                await asyncio.sleep(delay)
+
+    async def _dead_letter(
+        self, record: Any, error: BaseException, attempts: int, first_failed_at: datetime, reason: str
+    ) -> None:
+        letter = build_dead_letter(
+            record,
+            group=self.group_id,
+            handler=self.service,
+            error=error,
+            attempts=attempts,
+            first_failed_at=first_failed_at,
+        )
+        await self._dead_letters.publish(letter, record.key, reason)
+
+    def _log(
+        self,
+        record: Any,
+        event: Envelope[Any] | None,
+        outcome: Outcome,
+        started: float,
+        error: str | None = None,
+    ) -> None:
+        event_type = event.event_type if event is not None else "unparsable"
+        EVENTS_HANDLED.labels(self.service, event_type, outcome).inc()
+        log.info(
+            "event.handled",
+            event_type=event_type,
+            event_id=str(event.event_id) if event is not None else None,
+            case_id=event.case_id if event is not None else None,
+            correlation_id=str(event.correlation_id) if event is not None else None,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            outcome=outcome.value,
+            error=error,
+            duration_ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+
+    def _report_lag(self, kafka_consumer: Any, partitions: Mapping[tuple[str, int], list[Any]]) -> None:
+        from aiokafka import TopicPartition
+
+        for (topic, partition), records in partitions.items():
+            highwater = kafka_consumer.highwater(TopicPartition(topic, partition))
+            if highwater is not None:
+                lag = max(0, highwater - records[-1].offset - 1)
+                CONSUMER_LAG.labels(self.service, topic, str(partition)).set(lag)

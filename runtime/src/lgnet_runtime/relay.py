@@ -1,0 +1,178 @@
+"""The outbox relay: publishes events waiting in aggregate documents, then marks them sent.
+
+At-least-once by construction: an event leaves `_outbox` only after Kafka acknowledged it
+(acks=all), so a crash anywhere means it is published again, never lost; consumers are
+idempotent by event id. Several instances may run: a document's events are published only by
+the instance holding its lease, and a lease that outlives a crashed holder simply expires.
+"""
+
+import asyncio
+import contextlib
+import random
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from pymongo import UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
+
+from lgnet_runtime.logging import get_logger
+from lgnet_runtime.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISHED
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+Document = dict[str, Any]
+log = get_logger(__name__)
+
+
+class OutboxPublisher(Protocol):
+    async def publish_all(self, entries: Sequence[Document]) -> None:
+        """Send every entry, in order, and return once all are acknowledged; raise otherwise."""
+
+
+class KafkaOutboxPublisher:
+    """Publishes through the service's FastStream broker without awaiting each send in turn."""
+
+    def __init__(self, broker: Any, namespace: str = "") -> None:
+        self._broker = broker
+        self._namespace = namespace
+
+    async def publish_all(self, entries: Sequence[Document]) -> None:
+        futures = [
+            await self._broker.publish(
+                bytes(e["value"]),
+                self._namespace + e["topic"],
+                key=bytes(e["key"]),
+                headers=e["headers"],
+                no_confirm=True,
+            )
+            for e in entries
+        ]
+        await asyncio.gather(*futures)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        collections: Sequence[AsyncCollection[Document]],
+        publisher: OutboxPublisher,
+        *,
+        service: str,
+        batch_size: int = 500,
+        lease_seconds: float = 15.0,
+        poll_seconds: float = 0.5,
+    ) -> None:
+        self._collections = list(collections)
+        self._publisher = publisher
+        self._service = service
+        self._batch_size = batch_size
+        self._lease = timedelta(seconds=lease_seconds)
+        self._poll_seconds = poll_seconds
+        self._owner = f"{service}-{uuid.uuid4().hex[:8]}"
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._backlog_checked = 0.0
+
+    def wake(self) -> None:
+        """Called after a local write that queued events, so they go out without waiting a poll."""
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self._service}")
+
+    async def stop(self, *, flush_timeout: float = 10.0) -> None:
+        """Stop polling, then publish what is still waiting (bounded), then return."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(flush_timeout):
+                while await self.drain_once():
+                    pass
+
+    async def drain_once(self) -> int:
+        """One pass over every collection; returns how many events were published."""
+        published = 0
+        for collection in self._collections:
+            published += await self._drain_collection(collection)
+        return published
+
+    async def _run(self) -> None:
+        failures = 0
+        while not self._stopping:
+            try:
+                published = await self.drain_once()
+                failures = 0
+                await self._report_backlog()
+            except Exception as exc:  # Kafka or Mongo unavailable: back off, never spin
+                failures += 1
+                delay = min(30.0, 0.2 * 2**failures) * random.uniform(0.5, 1.0)
+                log.warning("outbox.relay_failed", error=type(exc).__name__, retry_in_s=round(delay, 2))
+                await asyncio.sleep(delay)
+                continue
+            if published == 0:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self._poll_seconds):
+                        await self._wake.wait()
+
+    async def _drain_collection(self, collection: AsyncCollection[Document]) -> int:
+        now = datetime.now(UTC)
+        free = {"_outbox_pending": True, "_lease_until": {"$not": {"$gt": now}}}
+        candidates = await collection.find(free, {"_id": 1}).limit(self._batch_size).to_list()
+        if not candidates:
+            return 0
+        token = f"{self._owner}-{uuid.uuid4().hex[:8]}"
+        ids = [c["_id"] for c in candidates]
+        await collection.update_many(
+            {"_id": {"$in": ids}, **free},
+            {"$set": {"_lease_owner": token, "_lease_until": now + self._lease}},
+        )
+        claimed = await collection.find(
+            {"_id": {"$in": ids}, "_lease_owner": token}, {"_outbox": 1, "_outbox_seq": 1}
+        ).to_list()
+        if not claimed:
+            return 0  # another instance claimed them first
+        entries = [entry for doc in claimed for entry in doc.get("_outbox", [])]
+        try:
+            if entries:
+                await self._publisher.publish_all(entries)
+        except BaseException:
+            await collection.update_many(
+                {"_lease_owner": token}, {"$set": {"_lease_owner": None, "_lease_until": EPOCH}}
+            )
+            raise
+        await collection.bulk_write(
+            [op for doc in claimed for op in self._mark_sent(doc, token)], ordered=True
+        )
+        OUTBOX_PUBLISHED.labels(self._service).inc(len(entries))
+        return len(entries)
+
+    @staticmethod
+    def _mark_sent(doc: Document, token: str) -> list[UpdateOne]:
+        release = {"_lease_owner": None, "_lease_until": EPOCH}
+        sent = [entry["id"] for entry in doc.get("_outbox", [])]
+        return [
+            # Nothing was added meanwhile: empty the outbox and stop being a candidate.
+            UpdateOne(
+                {"_id": doc["_id"], "_lease_owner": token, "_outbox_seq": doc.get("_outbox_seq", 0)},
+                {"$set": {"_outbox": [], "_outbox_pending": False, **release}},
+            ),
+            # New events arrived while publishing: remove only what was sent, stay pending.
+            UpdateOne(
+                {"_id": doc["_id"], "_lease_owner": token},
+                {"$pull": {"_outbox": {"id": {"$in": sent}}}, "$set": release},
+            ),
+        ]
+
+    async def _report_backlog(self) -> None:
+        loop_time = asyncio.get_running_loop().time()
+        if loop_time - self._backlog_checked < 5.0:
+            return
+        self._backlog_checked = loop_time
+        pending = 0
+        for collection in self._collections:
+            pending += await collection.count_documents({"_outbox_pending": True})
+        OUTBOX_BACKLOG.labels(self._service).set(pending)
