@@ -2,7 +2,8 @@
 
 import typer
 
-from . import contracts_cmd, dlq, infra, token_cmd, topics_cmd
+from . import checks, contracts_cmd, dlq, infra, token_cmd, topics_cmd
+from .system import commands as system
 
 app = typer.Typer(help="LGNet3 Rapid Response developer and operations tool.", no_args_is_help=True)
 app.add_typer(infra.app, name="infra")
@@ -10,6 +11,10 @@ app.add_typer(contracts_cmd.app, name="contracts")
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(topics_cmd.app, name="topics")
 app.add_typer(token_cmd.app, name="token")
+app.command("test")(checks.run_all)
+app.command("up")(system.up)
+app.command("down")(system.down)
+app.command("status")(system.status)
 
 if __name__ == "__main__":
     app()
