@@ -53,7 +53,7 @@ def test_settings_read_engine_names_without_prefix(monkeypatch: pytest.MonkeyPat
         service_name = "referral"
 
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
-    monkeypatch.setenv("MONGODB_URI", "mongodb://user:secret@mongo/")
+    monkeypatch.setenv("MONGODB_URI", "mongodb://user:secret@mongo/")  # pragma: allowlist secret
     monkeypatch.setenv("LGNET_HTTP_PORT", "8123")
     s = ReferralSettings()
     assert s.kafka_bootstrap_servers == "kafka:9092"

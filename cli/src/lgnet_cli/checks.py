@@ -35,6 +35,8 @@ def _steps(with_deploy: bool) -> list[Step]:
         Step("types (mypy)", [py, "-m", "mypy", *SOURCES]),
         Step("import rules (import-linter)", [str(Path(py).with_name("lint-imports"))]),
         Step("event contracts", [py, "-m", "lgnet_cli.main", "contracts", "check"]),
+        Step("secret scan (detect-secrets)", [py, "-m", "lgnet_cli.audits", "secrets"]),
+        Step("dependency audit (pip-audit)", [py, "-m", "lgnet_cli.audits", "dependencies"]),
     ]
     if with_deploy and Path("deploy/validate.sh").exists() and shutil.which("bash"):
         steps.append(Step("deployment manifests", ["bash", "deploy/validate.sh"]))
