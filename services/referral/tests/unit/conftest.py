@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from lgnet_referral.domain.triage_policy import PolicySet, TriagePolicy
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config" / "triage"

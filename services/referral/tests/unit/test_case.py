@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
+
 from lgnet_referral.domain.case import Case, CaseStatus
 from lgnet_referral.domain.errors import CaseClosedError, InvalidCaseTransitionError, OverrideError
 from lgnet_referral.domain.events import (

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from lgnet_referral.domain.duplicates import (
     DuplicateCandidate,
     Identity,

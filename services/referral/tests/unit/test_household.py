@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from lgnet_referral.domain.errors import InvalidHouseholdError
 from lgnet_referral.domain.household import Household
 from lgnet_referral.domain.vulnerability import SPECIAL_CATEGORY_FACTORS

@@ -6,6 +6,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+
 from lgnet_referral.domain.errors import OverrideError
 from lgnet_referral.domain.household import Household
 from lgnet_referral.domain.override import override_priority

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+
 from lgnet_referral.domain.case import Case, CaseStatus
 from lgnet_referral.domain.errors import InvalidCaseTransitionError
 from lgnet_referral.domain.events import CaseOutcome, SlaBreached

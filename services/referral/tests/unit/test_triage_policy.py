@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+
 from lgnet_referral.domain.errors import TriagePolicyError
 from lgnet_referral.domain.priority import Priority
 from lgnet_referral.domain.triage_policy import PolicySet, TriagePolicy, parse_override, parse_policy

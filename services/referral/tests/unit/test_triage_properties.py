@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import given
 from hypothesis import strategies as st
+
 from lgnet_referral.domain.errors import OverrideError
 from lgnet_referral.domain.household import Household
 from lgnet_referral.domain.override import override_priority

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+
 from lgnet_referral.domain.errors import NaiveDatetimeError
 from lgnet_referral.domain.household import Household
 from lgnet_referral.domain.priority import Priority

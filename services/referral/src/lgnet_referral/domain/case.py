@@ -220,12 +220,14 @@ class Case:
         return self._take_charge(require_utc(at, "time"), by)
 
     def record_external_event(
-        self, entry: TimelineEntry, *, milestone: Milestone | None = None
+        self, entry: TimelineEntry, *, milestone: Milestone | None = None, takes_charge: bool = True
     ) -> tuple[CaseEvent, ...]:
         """Append another service's event; a milestone may meet or reopen a need.
 
         Closed cases still take entries (a payment can land after closing: the story must
         show it) but no longer change state. Redelivered events (same event_id) are ignored.
+        ``takes_charge`` is False for events that show no service acting on the case (a
+        message delivered is not "presa in carico").
         """
         if entry.event_id is not None and any(e.event_id == entry.event_id for e in self.timeline):
             return ()
@@ -233,7 +235,7 @@ class Case:
         if self.is_closed:
             return ()
         events: list[CaseEvent] = []
-        if self.status is CaseStatus.OPEN:
+        if takes_charge and self.status is CaseStatus.OPEN:
             events.extend(self._take_charge(entry.at, entry.source))
         if milestone is not None:
             met, reopened = milestone.need_met, milestone.need_reopened

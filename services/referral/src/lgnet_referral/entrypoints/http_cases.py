@@ -1,0 +1,187 @@
+"""The intake and case API. Thin: parse, authorise, call a use case, present the answer."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from lgnet_referral.application.case_commands import CaseCommands, FactsUpdate
+from lgnet_referral.application.case_file import PersonalData
+from lgnet_referral.application.clock import Clock
+from lgnet_referral.application.intake import NewReport, ReportCase
+from lgnet_referral.application.ports import CaseQueries, CaseQuery
+from lgnet_referral.domain.case_status import CaseStatus
+from lgnet_referral.domain.priority import Priority
+from lgnet_referral.domain.sla import SlaState
+from lgnet_referral.domain.vulnerability import Need
+from lgnet_referral.entrypoints.schemas import CaseReportIn, CaseUpdateIn, CloseIn, OverrideIn
+from lgnet_referral.entrypoints.views import (
+    CaseDetailOut,
+    CaseListOut,
+    ReportAnswer,
+    detail,
+    report_answer,
+    summary,
+)
+from lgnet_runtime.auth import (
+    Principal,
+    Role,
+    TokenVerifier,
+    authenticated,
+    ensure_municipality,
+    require_roles,
+)
+
+INTAKE_ROLES = (Role.HOTLINE_OPERATOR, Role.CASE_MANAGER)
+READ_ROLES = (*INTAKE_ROLES, Role.PROGRAMME_COORDINATOR, Role.AUDITOR)
+# Who may see whom to call: the people who call. Coordinators and auditors see the case, not the person.
+PERSON_ROLES = frozenset(INTAKE_ROLES)
+CLOSE_ROLES = (Role.CASE_MANAGER,)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseApi:
+    verifier: TokenVerifier
+    report: ReportCase
+    commands: CaseCommands
+    queries: CaseQueries
+    clock: Clock
+    due_soon: timedelta
+
+
+def cases_router(api: CaseApi) -> APIRouter:
+    router = APIRouter(prefix="/cases", tags=["cases"])
+    current = authenticated(api.verifier)
+    Intake = Annotated[Principal, Depends(require_roles(current, *INTAKE_ROLES))]
+    Reader = Annotated[Principal, Depends(require_roles(current, *READ_ROLES))]
+    Closer = Annotated[Principal, Depends(require_roles(current, *CLOSE_ROLES))]
+
+    @router.post(
+        "",
+        status_code=status.HTTP_201_CREATED,
+        response_model=ReportAnswer,
+        summary="Report an urgent case: triaged at once (201), or linked to the person's open case (200)",
+    )
+    async def report_case(body: CaseReportIn, principal: Intake, response: Response) -> ReportAnswer:
+        ensure_municipality(principal, body.municipality, exists=False)
+        outcome = await api.report(
+            NewReport(
+                municipality=body.municipality,
+                household=body.household.to_domain(),
+                adult_genders=tuple(body.household.adults),
+                accessible_bed=body.household.accessible_bed,
+                factors=frozenset(body.factors),
+                needs=frozenset(body.needs),
+                personal=PersonalData(
+                    given_name=body.given_name,
+                    family_name=body.family_name,
+                    birth_date=body.birth_date,
+                    phone=body.contact.phone,
+                    email=str(body.contact.email) if body.contact.email else None,
+                    fiscal_code=body.fiscal_code,
+                    location=body.location,
+                    notes=body.notes or None,
+                ),
+                preferred_language=body.contact.preferred_language,
+                consent_to_contact=body.consent.contact,
+                consent_to_data_processing=body.consent.data_processing,
+                not_a_duplicate=body.not_a_duplicate,
+            ),
+            operator_id=principal.subject,
+        )
+        if not outcome.created:
+            response.status_code = status.HTTP_200_OK
+        return report_answer(outcome)
+
+    @router.get("", response_model=CaseListOut, summary="Cases of your municipalities, newest first")
+    async def list_cases(
+        principal: Reader,
+        municipality: str | None = None,
+        status_: Annotated[CaseStatus | None, Query(alias="status")] = None,
+        priority: Priority | None = None,
+        sla_state: SlaState | None = None,
+        page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+        page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+    ) -> CaseListOut:
+        scope = principal.municipalities
+        if municipality is not None:
+            ensure_municipality(principal, municipality, exists=False)
+            scope = frozenset({municipality})
+        now = api.clock()
+        found = await api.queries.search(
+            CaseQuery(
+                municipalities=scope,
+                now=now,
+                status=status_,
+                priority=priority,
+                sla_state=sla_state,
+                page=page,
+                page_size=page_size,
+                due_soon_within=api.due_soon,
+            )
+        )
+        return CaseListOut(
+            items=[summary(f, now, api.due_soon) for f in found.items],
+            total=found.total,
+            page=found.page,
+            page_size=found.page_size,
+        )
+
+    @router.get("/{case_id}", response_model=CaseDetailOut, summary="A case with its whole story")
+    async def get_case(case_id: str, principal: Reader) -> CaseDetailOut:
+        show_person = principal.has_any(PERSON_ROLES)
+        file = await api.commands.load(case_id, principal.municipalities, open_personal=show_person)
+        return detail(file, api.clock(), api.due_soon, show_person=show_person)
+
+    @router.patch("/{case_id}", response_model=CaseDetailOut, summary="New facts: the case is triaged again")
+    async def update_case(case_id: str, body: CaseUpdateIn, principal: Intake) -> CaseDetailOut:
+        update = FactsUpdate(
+            household=body.household.to_domain() if body.household else None,
+            adult_genders=tuple(body.household.adults) if body.household else None,
+            accessible_bed=body.household.accessible_bed if body.household else None,
+            factors=frozenset(body.factors) if body.factors is not None else None,
+            needs=frozenset(body.needs) if body.needs is not None else None,
+            location=body.location,
+            notes=body.notes,
+        )
+        file = await api.commands.update_facts(case_id, principal.municipalities, principal.subject, update)
+        return detail(file, api.clock(), api.due_soon, show_person=False)
+
+    @router.post(
+        "/{case_id}/priority-override",
+        response_model=CaseDetailOut,
+        summary="Override the priority with a reason; the original triage is kept and published",
+    )
+    async def override_priority(case_id: str, body: OverrideIn, principal: Intake) -> CaseDetailOut:
+        file = await api.commands.override_priority(
+            case_id, principal.municipalities, principal.subject, priority=body.priority, reason=body.reason
+        )
+        return detail(file, api.clock(), api.due_soon, show_person=False)
+
+    @router.post("/{case_id}/take-charge", response_model=CaseDetailOut, summary="Presa in carico")
+    async def take_charge(case_id: str, principal: Intake) -> CaseDetailOut:
+        file = await api.commands.take_charge(case_id, principal.municipalities, principal.subject)
+        return detail(file, api.clock(), api.due_soon, show_person=False)
+
+    @router.post(
+        "/{case_id}/needs/{need}/met",
+        response_model=CaseDetailOut,
+        summary="A need no service reports on (medical, legal, food) was met",
+    )
+    async def mark_need_met(case_id: str, need: Need, principal: Intake) -> CaseDetailOut:
+        file = await api.commands.mark_need_met(case_id, principal.municipalities, principal.subject, need)
+        return detail(file, api.clock(), api.due_soon, show_person=False)
+
+    @router.post("/{case_id}/close", response_model=CaseDetailOut, summary="Close the case with an outcome")
+    async def close_case(case_id: str, body: CloseIn, principal: Closer) -> CaseDetailOut:
+        file = await api.commands.close(
+            case_id,
+            principal.municipalities,
+            principal.subject,
+            outcome=body.outcome,
+            duplicate_of=body.duplicate_of,
+        )
+        return detail(file, api.clock(), api.due_soon, show_person=False)
+
+    return router

@@ -1,0 +1,75 @@
+"""A case file survives the trip to a document and back; personal data only as a sealed value."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from lgnet_referral.adapters.case_document import from_document, to_document
+from lgnet_referral.adapters.personal_seal import PersonalSeal
+from lgnet_referral.application.timeline_feed import ExternalEvent, GrantNews, PlacementNews, apply_news
+from lgnet_referral.domain.case_status import CaseOutcome
+from lgnet_referral.domain.priority import Priority
+from lgnet_referral.domain.timeline import Milestone, TimelineEntry
+from lgnet_referral.domain.triage_policy import TriagePolicy
+
+from ..conftest import T0
+from .test_contract_events import CASE_ID, PERSON, SEALER, reported
+
+H = timedelta(hours=1)
+
+
+def test_round_trip_keeps_every_field(policy: TriagePolicy) -> None:
+    file, _ = reported(policy)
+    case = file.case
+    case.override_priority(
+        priority=Priority.P2, reason="Hosted by a parish tonight", operator_id="cm", at=T0, policy=policy
+    )
+    news = ExternalEvent(
+        event_id="e1",
+        case_id=CASE_ID,
+        entry=TimelineEntry(
+            at=T0 + H, source="housing", event_type="placement.confirmed", summary="bed", event_id="e1"
+        ),
+        milestone=Milestone.PLACEMENT_CONFIRMED,
+        placement=PlacementNews(
+            "pl-1", "confirmed", shelter_id="sh-1", shelter_name="Casa", arrive_by=T0 + 2 * H
+        ),
+        grant=GrantNews("gr-1", "disbursed", 12_345),
+    )
+    case.record_external_event(news.entry, milestone=news.milestone)
+    apply_news(file.situation, news)
+    case.record_sla_breach(priority=Priority.P2, deadline=case.sla_deadline, at=T0 + 25 * H)
+    case.close(outcome=CaseOutcome.PLACED, at=T0 + 26 * H, operator_id="cm")
+    file.personal_changed = True
+    seal = PersonalSeal(SEALER)
+
+    doc = to_document(file, seal)
+    doc["_v"] = 7
+    back = from_document(doc, seal, open_personal=True)
+
+    assert back.personal == PERSON
+    assert back.situation == file.situation
+    assert back.profile == file.profile
+    for name in (
+        "triage",
+        "override",
+        "override_history",
+        "timeline",
+        "sla_breaches",
+        "needs_met",
+        "household",
+    ):
+        assert getattr(back.case, name) == getattr(case, name), name
+    assert (back.case.status, back.case.outcome, back.case.version) == (case.status, case.outcome, 7)
+    assert doc["next_sla_check"] is None
+    assert "Amina" not in json.dumps(doc, default=str)
+
+
+def test_personal_data_is_written_only_when_it_changed(policy: TriagePolicy) -> None:
+    file, _ = reported(policy)
+    assert "personal" not in to_document(file, PersonalSeal(SEALER))
+    doc = to_document(file, PersonalSeal(SEALER))
+    doc["_v"] = 1
+    assert from_document(doc, PersonalSeal(SEALER), open_personal=True).personal is None
+    assert doc["next_sla_check"] == file.case.sla_deadline
