@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+
 from lgnet_housing.domain.errors import InvalidValue
 from lgnet_housing.domain.neighbours import NeighbourMap
 from lgnet_housing.domain.policy import OfferPolicy, policies_from_config

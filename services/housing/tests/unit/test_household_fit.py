@@ -1,4 +1,5 @@
 import pytest
+
 from lgnet_housing.domain.errors import InvalidValue
 from lgnet_housing.domain.household_fit import (
     ExclusionReason,

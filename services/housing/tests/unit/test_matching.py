@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 
 import pytest
+
 from lgnet_housing.domain.household_fit import ExclusionReason, Gender, Household
 from lgnet_housing.domain.matching import match
 from lgnet_housing.domain.neighbours import NeighbourMap

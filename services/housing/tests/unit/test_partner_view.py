@@ -2,6 +2,7 @@ from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from lgnet_housing.domain.errors import NotVisibleToPartner
 from lgnet_housing.domain.household_fit import Gender, Household
 from lgnet_housing.domain.partner_view import PartnerPlacementView, partner_view

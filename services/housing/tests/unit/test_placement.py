@@ -2,6 +2,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from lgnet_housing.domain.errors import InvalidTransition, InvalidValue, OfferExpired, ShelterExcluded
 from lgnet_housing.domain.household_fit import Gender, Household
 from lgnet_housing.domain.placement import (

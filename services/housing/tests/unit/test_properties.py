@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from lgnet_housing.domain.errors import DomainError
 from lgnet_housing.domain.household_fit import Gender, Household
 from lgnet_housing.domain.matching import match

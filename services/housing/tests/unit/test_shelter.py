@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from lgnet_housing.domain.errors import (
     InsufficientBeds,
     InvalidValue,

@@ -1,4 +1,5 @@
 import pytest
+
 from lgnet_housing.domain.errors import InvalidValue
 from lgnet_housing.domain.values import BedCounts, BedType, Coordinates, Priority, istat_code, language_code
 

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from lgnet_housing.domain.errors import InvalidValue
 from lgnet_housing.domain.household_fit import Gender, Household
 from lgnet_housing.domain.placement import Placement
