@@ -2,6 +2,7 @@ import random
 from datetime import timedelta
 
 import pytest
+
 from lgnet_notifications.domain.backoff import RetryPolicy
 
 POLICY = RetryPolicy(base=timedelta(seconds=10), cap=timedelta(minutes=5), max_attempts=6)

@@ -1,4 +1,5 @@
 import pytest
+
 from lgnet_notifications.domain.locale import (
     Locale,
     TextDirection,

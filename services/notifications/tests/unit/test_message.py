@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from lgnet_notifications.domain.backoff import RetryPolicy
 from lgnet_notifications.domain.channels import Channel
 from lgnet_notifications.domain.locale import Locale

@@ -1,6 +1,7 @@
 from datetime import UTC, date, datetime
 
 import pytest
+
 from lgnet_notifications.domain.channels import Channel
 from lgnet_notifications.domain.locale import Locale, TextDirection
 from lgnet_notifications.domain.sms_segments import SmsEncoding

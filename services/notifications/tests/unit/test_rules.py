@@ -1,4 +1,5 @@
 import pytest
+
 from lgnet_notifications.domain.rules import Audience, Priority, RuleTableError, parse_rule_table
 from lgnet_notifications.rendering.catalogue import load_rule_table
 

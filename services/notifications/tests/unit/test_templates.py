@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 import jinja2
 import pytest
 from jinja2 import meta
+
 from lgnet_notifications.domain.channels import Channel
 from lgnet_notifications.domain.locale import Locale
 from lgnet_notifications.domain.sms_segments import SmsEncoding
