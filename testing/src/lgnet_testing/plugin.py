@@ -86,3 +86,8 @@ def local_engines(engines: SessionEngines) -> LocalEngines:
     if engines.source != "local":
         pytest.skip(f"needs the local engines to kill and restart them; this session uses {engines.source}")
     return LocalEngines(local.EngineConfig.from_env())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that crash or restart the engines run last, so no other test sees the aftermath."""
+    items.sort(key=lambda item: "local_engines" in getattr(item, "fixturenames", ()))
