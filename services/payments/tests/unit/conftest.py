@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from lgnet_payments.domain.eligibility import EligibilityDecision, GrantPurpose
 from lgnet_payments.domain.grant import Beneficiary, Grant
 from lgnet_payments.domain.reasons import Reason, ReasonCode

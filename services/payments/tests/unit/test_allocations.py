@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from lgnet_payments.domain.allocations import (
     PROGRAMME_MUNICIPALITIES,
     PROGRAMME_TOTAL_CENTS,

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+
 from lgnet_payments.domain.batch import (
     BatchError,
     DebtorAccount,

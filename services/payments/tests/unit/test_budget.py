@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from lgnet_payments.domain.budget import (
     Budget,
     BudgetAllocated,

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+
 from lgnet_payments.domain.eligibility_policy import (
     DEFAULT_GRANT_RULES,
     GrantPolicyError,

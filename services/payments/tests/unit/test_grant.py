@@ -4,6 +4,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from lgnet_payments.domain.eligibility import EligibilityDecision
 from lgnet_payments.domain.grant import (
     SYSTEM_ACTOR,

@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from lxml import etree
+
 from lgnet_payments.adapters.sepa.accounting_export import (
     CSV_HEADER,
     CsvAccountingSink,
@@ -28,7 +30,6 @@ from lgnet_payments.adapters.sepa.pain002 import (
 )
 from lgnet_payments.domain.batch import DebtorAccount, PaymentBatch, build_batch
 from lgnet_payments.domain.grant import Grant
-from lxml import etree
 
 NOW = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)
 XSD = Path(__file__).resolve().parents[1] / "fixtures" / "pain.001.001.09.xsd"
