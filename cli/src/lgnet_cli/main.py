@@ -16,6 +16,7 @@ app.command("test")(checks.run_all)
 app.command("up")(system.up)
 app.command("down")(system.down)
 app.command("status")(system.status)
+app.command("seed")(system.seed)
 
 if __name__ == "__main__":
     app()

@@ -47,7 +47,7 @@ def up(
         f"fake gateways http://{HOST}:{FAKE_GATEWAYS_PORT}"
     )
     typer.echo(
-        f"Logs: {system.logs}    Tokens: ./dev token issue --role hotline_operator --municipality 058091"
+        f"Logs: {system.logs}\nA token: ./dev token issue --role hotline_operator --municipality 058091"
     )
     typer.echo("Stop with: ./dev down")
     if follow:
@@ -56,6 +56,13 @@ def up(
                 time.sleep(1)
         except KeyboardInterrupt:
             down(engines_too=False)
+
+
+def seed() -> None:
+    """Load the seed shelters into running services (LGNET_<NAME>_URL says where they are)."""
+    from .seed import seed_all
+
+    seed_all(_system(), typer.echo)
 
 
 def down(

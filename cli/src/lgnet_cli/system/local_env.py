@@ -38,6 +38,8 @@ SERVICES = (
     ServiceSpec("notifications", 8104),
 )
 SMTP_PORT = 8125
+# Shared by the fake SMS gateway and the notifications service in local runs only.
+DEV_CALLBACK_TOKEN = "local-dev-callback-token"  # noqa: S105
 FAKE_GATEWAYS_PORT = 8190
 
 
@@ -111,8 +113,11 @@ class LocalSystem:
             f"{p}ALLOW_PLACEHOLDER_DEBTOR_ACCOUNTS": "true",
             f"{p}SMTP_HOST": HOST,
             f"{p}SMTP_PORT": str(self.smtp_port),
-            f"{p}SMS_GATEWAY_URL": f"http://{HOST}:{self.gateways_port}/sms",
-            f"{p}APP_IO_URL": f"http://{HOST}:{self.gateways_port}/io",
+            f"{p}SMS_GATEWAY_URL": f"http://{HOST}:{self.gateways_port}",
+            f"{p}APP_IO_URL": f"http://{HOST}:{self.gateways_port + 1}",
+            f"{p}SMS_CALLBACK_TOKEN": DEV_CALLBACK_TOKEN,
+            f"{p}PUBLIC_BASE_URL": spec.url,
+            f"{p}DEFAULT_HOTLINE_PHONE": "+390600000000",
         }
         if self.namespace:
             env[f"{p}TOPIC_NAMESPACE"] = self.namespace

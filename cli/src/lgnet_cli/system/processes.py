@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from ..engines import process
-from .local_env import HOST, LocalSystem, ServiceSpec
+from .local_env import DEV_CALLBACK_TOKEN, HOST, LocalSystem, ServiceSpec
 
 Echo = Callable[[str], None]
 
@@ -66,21 +66,25 @@ def start_support(system: LocalSystem, echo: Echo) -> None:
         )
         echo(f"mail catcher      smtp://{HOST}:{system.smtp_port}  (messages in {system.mail_dir})")
     if running(system, "lgnet_notifications.fakes") is None:
-        _spawn(
-            system,
+        notifications = system.services[-1]
+        command = [
+            sys.executable,
+            "-m",
             "lgnet_notifications.fakes",
-            [
-                sys.executable,
-                "-m",
-                "lgnet_notifications.fakes",
-                "--host",
-                HOST,
-                "--port",
-                str(system.gateways_port),
-            ],
-            env,
-        )
-        echo(f"fake gateways     http://{HOST}:{system.gateways_port}  (SMS gateway and App IO)")
+            "--host",
+            HOST,
+            "--sms-port",
+            str(system.gateways_port),
+            "--app-io-port",
+            str(system.gateways_port + 1),
+            "--callback-token",
+            DEV_CALLBACK_TOKEN,
+            "--inbound-url",
+            f"{notifications.url}/callbacks/sms/inbound",
+        ]
+        _spawn(system, "lgnet_notifications.fakes", command, env)
+        echo(f"fake SMS gateway  http://{HOST}:{system.gateways_port}")
+        echo(f"fake App IO       http://{HOST}:{system.gateways_port + 1}")
 
 
 def start_service(system: LocalSystem, spec: ServiceSpec, echo: Echo) -> None:
