@@ -3,11 +3,12 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from lgnet_contracts.deadletter import DeadLetter
 from lgnet_contracts.topics import ALL_TOPICS
 from lgnet_runtime.deadletters import REPLAY_HEADER, original_message
+from lgnet_runtime.topics import partitions_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,11 +32,7 @@ async def read_dead_letters(bootstrap: str, topics: Iterable[str] | None = None)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="lgnet-dlq")
     await consumer.start()
     try:
-        existing = await consumer.topics()
-        wanted = [t for t in (topics or all_dead_letter_topics()) if t in existing]
-        partitions = [
-            TopicPartition(t, p) for t in wanted for p in sorted(consumer.partitions_for_topic(t) or ())
-        ]
+        partitions = await partitions_of(bootstrap, topics or all_dead_letter_topics())
         if not partitions:
             return []
         consumer.assign(partitions)

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from lgnet_contracts.topics import ALL_TOPICS, TopicSpec
@@ -56,3 +57,19 @@ async def ensure_topics(
         return [t.name for t in wanted]
     finally:
         await admin.close()
+
+
+async def partitions_of(bootstrap: str, names: Iterable[str]) -> list[TopicPartition]:
+    """Every partition of the named topics that exist (a missing topic has none)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="lgnet-topics")
+    await admin.start()
+    try:
+        described = await admin.describe_topics(list(names))
+    finally:
+        await admin.close()
+    return [
+        TopicPartition(t["topic"], p["partition"])
+        for t in described
+        if t["error_code"] == 0
+        for p in sorted(t["partitions"], key=lambda p: p["partition"])
+    ]

@@ -7,7 +7,8 @@ told each step in Arabic.
 """
 
 from collections.abc import Callable
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from .api import Api
@@ -33,8 +34,15 @@ REPORT: dict[str, Any] = {
 }
 
 
-def run_demo(system: LocalSystem, echo: Echo) -> str:
+@dataclass(frozen=True)
+class DemoRun:
+    case_id: str
+    personal_values: tuple[str, ...]  # what must never show up in logs, events or raw documents
+
+
+def run_demo(system: LocalSystem, echo: Echo) -> DemoRun:
     api = Api(system)
+    started = datetime.now(UTC)
     operator = api.headers("hotline_operator", [ROMA], subject="operator-giulia")
     report = dict(REPORT, not_a_duplicate=True)  # each run of the demo is a new family
     answer = api.call("referral", "POST", "/cases", operator, json=report).json()
@@ -68,8 +76,8 @@ def run_demo(system: LocalSystem, echo: Echo) -> str:
         f"{confirmed['shelter_address']}"
     )
 
-    follow_grant(api, case_id, echo)
-    show_messages(system, echo, case_id, phone="+393456789012", email=REPORT["contact"]["email"])
+    details = follow_grant(api, case_id, echo)
+    show_messages(system, echo, started, phone="+393456789012", email=REPORT["contact"]["email"])
 
     case = api.call("referral", "GET", f"/cases/{case_id}", operator).json()
     echo(
@@ -78,4 +86,14 @@ def run_demo(system: LocalSystem, echo: Echo) -> str:
     )
     for entry in case["timeline"]:
         echo(f"     {entry['at'][11:19]}  {entry['source']:<13} {entry['summary']}")
-    return str(case_id)
+    personal = (
+        REPORT["given_name"],
+        REPORT["family_name"],
+        REPORT["location"],
+        REPORT["notes"],
+        REPORT["contact"]["email"],
+        "3456789012",
+        details.get("fiscal_code", ""),
+        details.get("iban", ""),
+    )
+    return DemoRun(str(case_id), tuple(v for v in personal if v))

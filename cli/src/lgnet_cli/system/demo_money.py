@@ -45,7 +45,8 @@ def _bank_answer(batch: dict[str, Any]) -> bytes:
     )
 
 
-def follow_grant(api: Api, case_id: str, echo: Echo) -> None:
+def follow_grant(api: Api, case_id: str, echo: Echo) -> dict[str, Any]:
+    """Walks the grant to the bank and back; returns the details it sent (personal data included)."""
     manager = api.headers("case_manager", [ROMA], subject="case-manager-marco")
     approver = api.headers("payments_approver", [ROMA], subject="approver-lucia")
     officer = api.headers("payments_officer", [ROMA], subject="officer-paolo")
@@ -60,7 +61,7 @@ def follow_grant(api: Api, case_id: str, echo: Echo) -> None:
     decided = api.call("payments", "PUT", f"/grants/{grant_id}/details", manager, json=details).json()
     if decided["status"] != "pending_review":
         echo(f"4. payments: the grant is {decided['status']}: {decided.get('reasons')}")
-        return
+        return details
     echo(
         f"4. payments: request from triage, details in  -> {decided['status']}, "
         f"EUR {decided['amount_cents'] / 100:.2f} (over the auto-approval threshold: two signatures)"
@@ -102,3 +103,4 @@ def follow_grant(api: Api, case_id: str, echo: Echo) -> None:
         ),
     )
     echo(f"   the bank settles it (pain.002)             -> {paid['status']}, value {paid['value_date']}")
+    return details
