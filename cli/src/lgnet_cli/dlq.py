@@ -18,6 +18,11 @@ BootstrapOption = typer.Option(
 )
 
 
+NamespaceOption = typer.Option(
+    os.environ.get("LGNET_TOPIC_NAMESPACE", ""), "--namespace", help="topic name prefix of the environment"
+)
+
+
 def _select(letters: list[StoredDeadLetter], ref: str | None, group: str | None) -> list[StoredDeadLetter]:
     return [
         s
@@ -31,9 +36,12 @@ def list_(
     bootstrap: str = BootstrapOption,
     topic: list[str] = typer.Option(None, help="dead-letter topic(s); all by default"),
     group: str | None = typer.Option(None, help="only this consumer group"),
+    namespace: str = NamespaceOption,
 ) -> None:
     """One line per dead letter: where it is, where it came from, why."""
-    letters = _select(asyncio.run(read_dead_letters(bootstrap, topic or None)), None, group)
+    letters = _select(
+        asyncio.run(read_dead_letters(bootstrap, topic or None, namespace=namespace)), None, group
+    )
     for s in letters:
         d = s.letter
         typer.echo(
@@ -69,12 +77,13 @@ def replay_(
     all_: bool = typer.Option(False, "--all", help="every dead letter (of --group, if given)"),
     group: str | None = typer.Option(None, help="only this consumer group"),
     bootstrap: str = BootstrapOption,
+    namespace: str = NamespaceOption,
 ) -> None:
     """Publish the original messages again to their source topics; consumers are idempotent."""
     if (ref is None) == (not all_):
         typer.echo("name one dead letter or pass --all", err=True)
         raise typer.Exit(2)
-    letters = _select(asyncio.run(read_dead_letters(bootstrap)), ref, group)
+    letters = _select(asyncio.run(read_dead_letters(bootstrap, namespace=namespace)), ref, group)
     if not letters:
         typer.echo("nothing to replay", err=True)
         raise typer.Exit(1)

@@ -23,16 +23,18 @@ class StoredDeadLetter:
         return f"{self.dlq_topic}:{self.partition}:{self.offset}"
 
 
-def all_dead_letter_topics() -> list[str]:
-    return [spec.dead_letter for spec in ALL_TOPICS]
+def all_dead_letter_topics(namespace: str = "") -> list[str]:
+    return [namespace + spec.dead_letter for spec in ALL_TOPICS]
 
 
-async def read_dead_letters(bootstrap: str, topics: Iterable[str] | None = None) -> list[StoredDeadLetter]:
+async def read_dead_letters(
+    bootstrap: str, topics: Iterable[str] | None = None, *, namespace: str = ""
+) -> list[StoredDeadLetter]:
     """Everything currently in the dead-letter topics, read without a consumer group."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="lgnet-dlq")
     await consumer.start()
     try:
-        partitions = await partitions_of(bootstrap, topics or all_dead_letter_topics())
+        partitions = await partitions_of(bootstrap, topics or all_dead_letter_topics(namespace))
         if not partitions:
             return []
         consumer.assign(partitions)
