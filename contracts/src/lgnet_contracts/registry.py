@@ -81,7 +81,11 @@ def peek_type(raw: bytes) -> tuple[str, int, dict[str, Any]]:
 
 
 def decode(raw: bytes) -> Envelope[Any]:
-    event_type, version, data = peek_type(raw)
+    return decode_parsed(*peek_type(raw))
+
+
+def decode_parsed(event_type: str, version: int, data: dict[str, Any]) -> Envelope[Any]:
+    """Validate what `peek_type` already parsed, so the bytes are parsed once."""
     cls = envelope_class(payload_class(event_type, version))
     try:
         return cls.model_validate(data)

@@ -21,8 +21,8 @@ from typing import Any
 
 from opentelemetry import trace
 
-from lgnet_contracts import Envelope, InvalidEvent, UnknownEventType, decode
-from lgnet_contracts.registry import peek_type
+from lgnet_contracts import Envelope, InvalidEvent, UnknownEventType
+from lgnet_contracts.registry import decode_parsed, peek_type
 from lgnet_runtime.deadletters import DeadLetterPublisher, build_dead_letter
 from lgnet_runtime.logging import get_logger
 from lgnet_runtime.metrics import CONSUMER_LAG, EVENTS_HANDLED, HANDLER_SECONDS
@@ -85,12 +85,12 @@ class IdempotentConsumer:
         started = time.perf_counter()
         first_failed_at = datetime.now(UTC)
         try:
-            event_type, _, _ = peek_type(record.value)
+            event_type, version, data = peek_type(record.value)
             if event_type not in self._handlers:
-                # Shared topics carry types other services act on; skip them before full parsing.
+                # Shared topics carry types other services act on; skip them before validating.
                 EVENTS_HANDLED.labels(self.service, event_type, Outcome.IGNORED).inc()
                 return Outcome.IGNORED
-            event = decode(record.value)
+            event = decode_parsed(event_type, version, data)
         except InvalidEvent as exc:
             # Retrying cannot make bad bytes good: straight to the dead-letter topic.
             reason = "unknown_type" if isinstance(exc, UnknownEventType) else "invalid"

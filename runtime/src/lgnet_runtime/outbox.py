@@ -67,7 +67,11 @@ class AggregateCollection:
 
     async def ensure_indexes(self, extra: Iterable[IndexModel] = ()) -> None:
         await self.collection.create_indexes(
-            [IndexModel([("_outbox_pending", ASCENDING), ("_lease_until", ASCENDING)]), *extra]
+            [
+                IndexModel([("_outbox_pending", ASCENDING), ("_lease_until", ASCENDING)]),
+                IndexModel([("_lease_owner", ASCENDING)]),
+                *extra,
+            ]
         )
 
     async def load(self, aggregate_id: Any) -> Document | None:

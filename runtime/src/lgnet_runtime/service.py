@@ -117,6 +117,7 @@ class ServiceRuntime:
             batch_size=s.relay_batch_size,
             lease_seconds=s.relay_lease_seconds,
             poll_seconds=s.relay_poll_seconds,
+            linger_seconds=s.relay_linger_seconds,
         )
         self.relay.start()
         self._started = True

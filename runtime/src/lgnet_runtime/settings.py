@@ -39,6 +39,11 @@ class RuntimeSettings(BaseSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int = Field(8000, ge=1, le=65535)
+    # Request limits of every route but /healthz, /readyz and /metrics: body size (413 above it)
+    # and a token bucket per token subject or client address (429 with Retry-After when empty).
+    max_request_bytes: int = Field(1024 * 1024, ge=1024)
+    rate_limit_per_minute: int = Field(600, ge=1)
+    rate_limit_burst: int = Field(120, ge=1)
 
     # Consumer: how much to take per poll, how hard to retry before dead-lettering.
     consumer_max_records: int = Field(500, ge=1, le=10_000)
@@ -51,6 +56,7 @@ class RuntimeSettings(BaseSettings):
     relay_batch_size: int = Field(500, ge=1, le=10_000)
     relay_poll_seconds: float = Field(0.5, gt=0)
     relay_lease_seconds: float = Field(15.0, gt=0)
+    relay_linger_seconds: float = Field(0.02, ge=0, le=1)
 
     graceful_timeout_seconds: float = Field(20.0, gt=0)
 

@@ -16,7 +16,10 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcess
 def configure_tracing(
     service: str, otlp_endpoint: str | None, *, exporter: SpanExporter | None = None
 ) -> None:
-    """OTLP export when an endpoint is configured; spans are still created (cheaply) otherwise."""
+    """OTLP export when an endpoint is configured. Without one, no SDK is installed: spans stay
+    non-recording, which costs next to nothing on the per-event path."""
+    if exporter is None and not otlp_endpoint:
+        return
     provider = TracerProvider(resource=Resource.create({"service.name": f"lgnet-{service}"}))
     if exporter is not None:  # given explicitly (tests, debugging): export each span at once
         provider.add_span_processor(SimpleSpanProcessor(exporter))

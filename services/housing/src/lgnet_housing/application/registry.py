@@ -66,7 +66,7 @@ class ReconciliationReport:
 
 
 def new_webhook_secret() -> str:
-    """A Standard Webhooks secret: `whsec_` and 32 random bytes, base64."""
+    """A Standard Webhooks signing key (`whsec_` prefix, 32 random bytes, base64)."""
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
