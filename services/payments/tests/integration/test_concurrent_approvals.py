@@ -19,7 +19,7 @@ from .conftest import MILANO, PAYEE_IBAN, fiscal_code, running
 
 pytestmark = [pytest.mark.engines, pytest.mark.slow]
 
-GRANTS = 1_000
+GRANTS = 2_000  # "thousands of concurrent approvals at a small budget"
 AMOUNT = 2_000_00  # above the auto-approval threshold: every grant waits for a reviewer
 FUNDED = 37
 LEFTOVER = 50_00  # below the minimum grant, so the last approval exhausts the budget
