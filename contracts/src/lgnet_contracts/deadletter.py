@@ -18,6 +18,10 @@ class DeadLetter(BaseModel):
     offset: Annotated[int, Field(ge=0)]
     key_b64: str | None
     value_b64: str
+    # Larger originals keep their first bytes only; size and digest identify the whole.
+    value_size: Annotated[int, Field(ge=0)] = 0
+    value_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+    value_truncated: bool = False
     headers: list[tuple[str, str]]
     consumer_group: str
     handler: str

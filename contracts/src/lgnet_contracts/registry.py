@@ -15,6 +15,7 @@ PAYLOADS: tuple[type[EventPayload], ...] = (
     cases.CaseUpdated,
     cases.CaseClosed,
     cases.SlaBreached,
+    cases.CaseErased,
     placements.PlacementRequested,
     placements.PlacementOffered,
     placements.PlacementAccepted,
@@ -70,24 +71,26 @@ def encode(event: Envelope[Any]) -> bytes:
 def peek_type(raw: bytes) -> tuple[str, int, dict[str, Any]]:
     try:
         data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidEvent(f"not JSON: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, huge integers, deep nesting
+        raise InvalidEvent(f"not JSON: {type(exc).__name__}: {str(exc)[:200]}") from None
     if not isinstance(data, dict):
         raise InvalidEvent("an event is a JSON object")
     event_type, version = data.get("event_type"), data.get("schema_version")
-    if not isinstance(event_type, str) or not isinstance(version, int):
+    if not isinstance(event_type, str) or not isinstance(version, int) or isinstance(version, bool):
         raise InvalidEvent("event_type (string) and schema_version (integer) are required")
     return event_type, version, data
 
 
 def decode(raw: bytes) -> Envelope[Any]:
-    return decode_parsed(*peek_type(raw))
+    event_type, version, _ = peek_type(raw)
+    return decode_known(event_type, version, raw)
 
 
-def decode_parsed(event_type: str, version: int, data: dict[str, Any]) -> Envelope[Any]:
-    """Validate what `peek_type` already parsed, so the bytes are parsed once."""
+def decode_known(event_type: str, version: int, raw: bytes) -> Envelope[Any]:
+    """Validate the bytes of an event whose type `peek_type` found, in strict mode: a number
+    sent as text, a float for an integer or seconds for a timestamp is refused, not coerced."""
     cls = envelope_class(payload_class(event_type, version))
     try:
-        return cls.model_validate(data)
+        return cls.model_validate_json(raw, strict=True)
     except ValidationError as exc:
         raise InvalidEvent(f"{event_type} v{version} does not match its contract: {exc}") from None

@@ -28,7 +28,7 @@ CASES = TopicSpec(
     KeyBy.CASE,
     6,
     30,
-    description="Case reported, triaged, updated, closed, SLA breached",
+    description="Case reported, triaged, updated, closed, SLA breached, personal data erased",
 )
 PLACEMENTS = TopicSpec(
     "lgnet.housing.placements", KeyBy.CASE, 6, 30, description="Placement lifecycle with partner shelters"

@@ -22,7 +22,7 @@ from typing import Any
 from opentelemetry import trace
 
 from lgnet_contracts import Envelope, InvalidEvent, UnknownEventType
-from lgnet_contracts.registry import decode_parsed, peek_type
+from lgnet_contracts.registry import decode_known, peek_type
 from lgnet_runtime.deadletters import DeadLetterPublisher, build_dead_letter
 from lgnet_runtime.logging import get_logger
 from lgnet_runtime.metrics import CONSUMER_LAG, EVENTS_HANDLED, HANDLER_SECONDS
@@ -85,15 +85,22 @@ class IdempotentConsumer:
         started = time.perf_counter()
         first_failed_at = datetime.now(UTC)
         try:
-            event_type, version, data = peek_type(record.value)
+            event_type, version, _ = peek_type(record.value)
             if event_type not in self._handlers:
                 # Shared topics carry types other services act on; skip them before validating.
                 EVENTS_HANDLED.labels(self.service, event_type, Outcome.IGNORED).inc()
                 return Outcome.IGNORED
-            event = decode_parsed(event_type, version, data)
-        except InvalidEvent as exc:
-            # Retrying cannot make bad bytes good: straight to the dead-letter topic.
-            reason = "unknown_type" if isinstance(exc, UnknownEventType) else "invalid"
+            event = decode_known(event_type, version, record.value)
+        except Exception as exc:
+            # Retrying cannot make bad bytes good: straight to the dead-letter topic. Any failure
+            # while parsing counts, so no parser surprise can stall a partition.
+            reason = (
+                "unknown_type"
+                if isinstance(exc, UnknownEventType)
+                else "invalid"
+                if isinstance(exc, InvalidEvent)
+                else "unparsable"
+            )
             await self._dead_letter(record, exc, 1, first_failed_at, reason)
             self._log(record, None, Outcome.DEAD_LETTERED, started, error=type(exc).__name__)
             return Outcome.DEAD_LETTERED

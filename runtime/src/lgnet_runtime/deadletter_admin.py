@@ -59,6 +59,10 @@ async def replay(bootstrap: str, letters: Sequence[StoredDeadLetter]) -> int:
 
     Consumers are idempotent, so groups that had handled it already change nothing.
     """
+    truncated = [s.ref for s in letters if s.letter.value_truncated]
+    if truncated:
+        # Only part of these was kept: re-driving them would publish a different message.
+        raise ValueError(f"cannot replay truncated dead letters: {', '.join(truncated)}")
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
     await producer.start()
     try:

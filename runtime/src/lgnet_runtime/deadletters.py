@@ -1,6 +1,7 @@
 """Dead letters: a message the consumer gave up on, kept whole so it can be re-driven."""
 
 import base64
+import hashlib
 import traceback
 from datetime import UTC, datetime
 from typing import Any
@@ -9,6 +10,9 @@ from lgnet_contracts.deadletter import DeadLetter
 from lgnet_runtime.metrics import DEAD_LETTERS
 
 REPLAY_HEADER = "lgnet-replayed-from"
+# A dead letter must itself fit in a Kafka message (1 MiB by default) once base64-encoded:
+# larger originals keep their head, their size and their digest.
+MAX_KEPT_BYTES = 512 * 1024
 
 
 def dead_letter_topic(topic: str) -> str:
@@ -23,12 +27,16 @@ def build_dead_letter(
     record: Any, *, group: str, handler: str, error: BaseException, attempts: int, first_failed_at: datetime
 ) -> DeadLetter:
     detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+    value: bytes = record.value or b""
     return DeadLetter(
         source_topic=record.topic,
         partition=record.partition,
         offset=record.offset,
         key_b64=_b64(record.key),
-        value_b64=_b64(record.value) or "",
+        value_b64=_b64(value[:MAX_KEPT_BYTES]) or "",
+        value_size=len(value),
+        value_sha256=hashlib.sha256(value).hexdigest(),
+        value_truncated=len(value) > MAX_KEPT_BYTES,
         headers=[(k, _b64(v) or "") for k, v in (record.headers or ())],
         consumer_group=group,
         handler=handler,

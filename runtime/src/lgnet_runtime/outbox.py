@@ -57,9 +57,12 @@ def strip_reserved(doc: Document) -> Document:
 class AggregateCollection:
     """A MongoDB collection of aggregates written with their outbox, atomically."""
 
-    def __init__(self, collection: AsyncCollection[Document], *, on_commit: Callable[[], None] | None = None):
+    def __init__(
+        self, collection: AsyncCollection[Document], *, on_commit: Callable[[str, Any], None] | None = None
+    ):
         self.collection = collection
-        self._on_commit = on_commit or (lambda: None)
+        # Told (collection name, aggregate id) after a write that queued events: the relay's hint.
+        self._on_commit = on_commit or (lambda _name, _id: None)
 
     @property
     def name(self) -> str:
@@ -97,7 +100,7 @@ class AggregateCollection:
                 return WriteResult.ALREADY_HANDLED
             return WriteResult.CONFLICT
         if entries:
-            self._on_commit()
+            self._on_commit(self.name, doc["_id"])
         return WriteResult.APPLIED
 
     async def update(
@@ -143,7 +146,7 @@ class AggregateCollection:
         result = await self.collection.update_one(query, update)
         if result.matched_count:
             if entries:
-                self._on_commit()
+                self._on_commit(self.name, aggregate_id)
             return WriteResult.APPLIED
         current = await self.collection.find_one({"_id": aggregate_id}, {"_handled": 1})
         if current is None:

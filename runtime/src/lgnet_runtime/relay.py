@@ -72,12 +72,21 @@ class OutboxRelay:
         self._linger_seconds = linger_seconds
         self._owner = f"{service}-{uuid.uuid4().hex[:8]}"
         self._wake = asyncio.Event()
+        self._hints: dict[str, set[Any]] = {}
+        self._last_discovery: dict[str, float] = {}
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._backlog_checked = 0.0
 
-    def wake(self) -> None:
-        """Called after a local write that queued events, so they go out without waiting a poll."""
+    def wake(self, collection: str | None = None, aggregate_id: Any = None) -> None:
+        """Called after a local write that queued events, so they go out without waiting a poll.
+
+        The aggregate's id is a hint: the relay reads hinted documents by `_id` instead of
+        looking for pending ones, and still looks every `poll_seconds` for what other processes
+        wrote or a crash left behind.
+        """
+        if collection is not None:
+            self._hints.setdefault(collection, set()).add(aggregate_id)
         self._wake.set()
 
     def start(self) -> None:
@@ -114,30 +123,46 @@ class OutboxRelay:
                 log.warning("outbox.relay_failed", error=type(exc).__name__, retry_in_s=round(delay, 2))
                 await asyncio.sleep(delay)
                 continue
+            if published >= self._batch_size:
+                continue  # a backlog: straight on with the next full batch
             if published == 0:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self._poll_seconds):
                         await self._wake.wait()
-                        # Woken by a write: let the writes of the next few milliseconds join
-                        # this pass, rather than one pass (four round trips) per event.
-                        await asyncio.sleep(self._linger_seconds)
+            # Let the writes of the next few milliseconds join the next pass, rather than
+            # one pass (a handful of round trips) per event under a steady trickle.
+            await asyncio.sleep(self._linger_seconds)
+
+    def _candidate_hints(self, name: str) -> list[Any]:
+        hinted = self._hints.get(name)
+        if not hinted:
+            return []
+        taken = [hinted.pop() for _ in range(min(len(hinted), self._batch_size))]
+        return taken
 
     async def _drain_collection(self, collection: AsyncCollection[Document]) -> int:
-        # Selective keys come first in every filter: engines without a query planner test them
-        # in order, and `_lease_owner` alone is indexed.
         now = datetime.now(UTC)
+        loop_time = asyncio.get_running_loop().time()
         free = {"_outbox_pending": True, "_lease_until": {"$not": {"$gt": now}}}
-        candidates = await collection.find(free, {"_id": 1}).limit(self._batch_size).to_list()
-        if not candidates:
+        ids = self._candidate_hints(collection.name)
+        if not ids or loop_time - self._last_discovery.get(collection.name, -1e9) >= self._poll_seconds:
+            # Look for pending documents nobody hinted at: other processes' writes, or a crash's.
+            self._last_discovery[collection.name] = loop_time
+            found = await collection.find(free, {"_id": 1}).limit(self._batch_size).to_list()
+            ids = list(dict.fromkeys([*ids, *(c["_id"] for c in found)]))
+        if not ids:
             return 0
         token = f"{self._owner}-{uuid.uuid4().hex[:8]}"
-        ids = [c["_id"] for c in candidates]
+        # Selective keys first: engines without a query planner test them in order.
         await collection.update_many(
             {**free, "_id": {"$in": ids}},
             {"$set": {"_lease_owner": token, "_lease_until": now + self._lease}},
         )
-        claimed = await collection.find({"_lease_owner": token}, {"_outbox": 1, "_outbox_seq": 1}).to_list()
+        read = await collection.find(
+            {"_id": {"$in": ids}}, {"_outbox": 1, "_outbox_seq": 1, "_lease_owner": 1}
+        ).to_list()
+        claimed = [doc for doc in read if doc.get("_lease_owner") == token]
         if not claimed:
             return 0  # another instance claimed them first
         entries = [entry for doc in claimed for entry in doc.get("_outbox", [])]
@@ -155,31 +180,30 @@ class OutboxRelay:
 
     @staticmethod
     def _mark_sent(claimed: list[Document], token: str) -> list[UpdateMany]:
-        """A few writes for the whole pass, whatever its size, in this order:
+        """Two writes for the whole pass, whatever its size, in this order:
 
-        1. documents nothing was added to meanwhile (same `_outbox_seq`): empty the outbox and
-           stop being candidates (one write per distinct sequence number seen);
-        2. documents that gained events while we published: remove only what was sent, release
-           the lease, stay pending (they still hold our token, step 1 did not match them).
+        1. documents nothing was added to meanwhile (the `_outbox_seq` we read): empty the
+           outbox and stop being candidates;
+        2. every claimed document: remove what was sent (events added meanwhile stay, and keep
+           the document pending) and release the lease. Addressed by `_id` alone, so it is an
+           index lookup on every engine; the lease we hold outlives the pass by far.
         """
         release = {"_lease_owner": None, "_lease_until": EPOCH}
         by_seq: dict[int, list[Any]] = {}
         for doc in claimed:
             by_seq.setdefault(doc.get("_outbox_seq", 0), []).append(doc["_id"])
+        unchanged = [{"_outbox_seq": seq, "_id": {"$in": ids}} for seq, ids in by_seq.items()]
         sent = [entry["id"] for doc in claimed for entry in doc.get("_outbox", [])]
-        ops = [
+        return [
             UpdateMany(
-                {"_lease_owner": token, "_outbox_seq": seq, "_id": {"$in": ids}},
+                {"_lease_owner": token, "$or": unchanged},
                 {"$set": {"_outbox": [], "_outbox_pending": False, **release}},
-            )
-            for seq, ids in by_seq.items()
-        ]
-        ops.append(
+            ),
             UpdateMany(
-                {"_lease_owner": token}, {"$pull": {"_outbox": {"id": {"$in": sent}}}, "$set": release}
-            )
-        )
-        return ops
+                {"_id": {"$in": [doc["_id"] for doc in claimed]}},
+                {"$pull": {"_outbox": {"id": {"$in": sent}}}, "$set": release},
+            ),
+        ]
 
     async def _report_backlog(self) -> None:
         loop_time = asyncio.get_running_loop().time()

@@ -1,6 +1,7 @@
 """One service's runtime: broker, database, outbox relay and consumers, started and stopped together."""
 
 import asyncio
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -25,6 +26,21 @@ log = get_logger(__name__)
 async def _no_decode(_: Any) -> None:
     # The consumer parses raw records itself, so a poison message can never break FastStream's decoding.
     return None
+
+
+async def _tolerant_parse(records: tuple[Any, ...], original: Any) -> Any:
+    """FastStream decodes every header as UTF-8 while building the batch; one hostile header
+    would fail the whole poll. It gets copies with decodable headers; the consumer keeps the
+    untouched records, so dead letters still carry the original bytes."""
+    safe = tuple(
+        dataclasses.replace(
+            r, headers=[(k, v.decode("utf-8", "replace").encode()) for k, v in r.headers or ()]
+        )
+        for r in records
+    )
+    parsed = await original(safe)
+    parsed.raw_message = records
+    return parsed
 
 
 class ServiceRuntime:
@@ -80,6 +96,7 @@ class ServiceRuntime:
             # Commit after the handlers' writes; on an exception rewind, never skip.
             ack_policy=AckPolicy.NACK_ON_ERROR,
             decoder=_no_decode,
+            parser=_tolerant_parse,
         )
 
         @subscriber
@@ -95,9 +112,9 @@ class ServiceRuntime:
     def publishes(self, topics: Sequence[TopicSpec]) -> None:
         self._topics.update(topics)
 
-    def _wake_relay(self) -> None:
+    def _wake_relay(self, collection: str, aggregate_id: Any) -> None:
         if self.relay is not None:
-            self.relay.wake()
+            self.relay.wake(collection, aggregate_id)
 
     async def start(self) -> None:
         if self._topics:

@@ -122,3 +122,27 @@ class SlaBreached(EventPayload):
     deadline: UtcDatetime
     detected_at: UtcDatetime
     unmet_needs: list[Need] = Field(min_length=1)
+
+
+class ErasureReason(StrEnum):
+    """Why a case's personal data was erased (GDPR art. 17); a code, never free text."""
+
+    DATA_SUBJECT_REQUEST = "data_subject_request"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    UNLAWFUL_PROCESSING = "unlawful_processing"
+    LEGAL_OBLIGATION = "legal_obligation"
+    RETENTION = "retention"
+
+
+class CaseErased(EventPayload):
+    """The case's personal data is gone from the referral service; every service erases its own.
+
+    What the programme counts (needs, priorities, amounts, the timeline of decisions) stays.
+    """
+
+    event_type = "case.erased"
+    topic = CASES.name
+
+    erased_at: UtcDatetime
+    erased_by: ActorId
+    reason: ErasureReason

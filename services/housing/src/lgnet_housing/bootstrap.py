@@ -24,6 +24,7 @@ from lgnet_housing.entrypoints.http_partners import partners_router
 from lgnet_housing.entrypoints.kafka import case_handlers
 from lgnet_housing.entrypoints.views import install_error_handlers
 from lgnet_housing.settings import HousingSettings
+from lgnet_runtime.audit import AuditLog, audit_router
 from lgnet_runtime.auth import authenticated
 from lgnet_runtime.http import create_http_app
 from lgnet_runtime.service import ServiceRuntime
@@ -94,11 +95,13 @@ def build(
     runtime.subscribe([CASES], case_handlers(placer, lifecycle))
 
     current = authenticated(settings.token_verifier())
+    audit = AuditLog(runtime.db["audit"], service=settings.service_name)
 
     async def started() -> None:
         await placements.ensure_indexes()
         await shelters.ensure_indexes()
         await webhooks.ensure_indexes()
+        await audit.ensure_indexes()
         await dispatcher.start()
         await sweeps.start()
 
@@ -112,7 +115,8 @@ def build(
         description="Partner shelters, safe matching, atomic bed holds and the placement lifecycle.",
         routers=[
             coordinators_router(current, registry, webhooks),
-            partners_router(current, lifecycle, registry),
+            partners_router(current, lifecycle, registry, audit),
+            audit_router(audit, current),
         ],
         on_started=[started],
         on_stopping=[stopping],

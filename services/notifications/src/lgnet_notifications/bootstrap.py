@@ -18,6 +18,7 @@ from lgnet_notifications.adapters.mongo_recipients import MongoRecipientReposito
 from lgnet_notifications.adapters.sms_gateway import SmsGatewayChannel
 from lgnet_notifications.application.delivery import OptOut, RecordDelivery
 from lgnet_notifications.application.dispatcher import DispatchConfig, Dispatcher
+from lgnet_notifications.application.erasure import EraseRecipient
 from lgnet_notifications.application.intake import RegisterRecipient, RequestNotifications
 from lgnet_notifications.application.ports import Channel
 from lgnet_notifications.application.queries import ListCaseNotifications
@@ -33,6 +34,8 @@ from lgnet_notifications.settings import (
     SMTP_PROVIDER,
     NotificationsSettings,
 )
+from lgnet_runtime.audit import AuditLog, audit_router
+from lgnet_runtime.auth import authenticated
 from lgnet_runtime.http import create_http_app
 from lgnet_runtime.service import ServiceRuntime
 
@@ -151,11 +154,17 @@ def build(
         on_created=dispatcher.wake,
     )
     runtime.publishes([NOTIFICATIONS])
-    runtime.subscribe([CASES, PLACEMENTS, GRANTS, NOTIFICATIONS], build_handlers(register, request))
+    audit = AuditLog(runtime.db["audit"], service=settings.service_name)
+    runtime.subscribe(
+        [CASES, PLACEMENTS, GRANTS, NOTIFICATIONS],
+        build_handlers(register, request, EraseRecipient(recipients), audit),
+    )
 
     opt_out = OptOut(recipients, vault, settings.stop_keywords)
+    verifier = settings.token_verifier()
     routers = [
-        api_router(settings.token_verifier(), opt_out, ListCaseNotifications(recipients, notifications)),
+        api_router(verifier, opt_out, ListCaseNotifications(recipients, notifications), audit),
+        audit_router(audit, authenticated(verifier)),
         callbacks_router(
             RecordDelivery(notifications, utc_now, on_failover=dispatcher.wake),
             opt_out,
@@ -166,6 +175,7 @@ def build(
     async def start_dispatching() -> None:
         await notifications.ensure_indexes()
         await recipients.ensure_indexes()
+        await audit.ensure_indexes()
         await dispatcher.start()
 
     async def stop_dispatching() -> None:

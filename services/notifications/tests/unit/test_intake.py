@@ -208,8 +208,13 @@ async def test_another_service_may_ask_for_a_message_ours_are_ignored(intake: In
 
 
 def test_handlers_cover_the_rule_table_and_the_case_report(intake: Intake) -> None:
-    handlers = build_handlers(intake.register, intake.request)
-    assert set(handlers) == load_rule_table().event_types | {"case.reported", "notification.requested"}
+    not_called: Any = object()  # erasure and audit are not exercised here
+    handlers = build_handlers(intake.register, intake.request, not_called, not_called)
+    assert set(handlers) == load_rule_table().event_types | {
+        "case.reported",
+        "notification.requested",
+        "case.erased",
+    }
     assert handlers["case.reported"] is intake.register
 
 

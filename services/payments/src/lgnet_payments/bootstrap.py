@@ -16,6 +16,7 @@ from lgnet_payments.adapters.personal_seal import PersonalSeal
 from lgnet_payments.application.deciding import Decider
 from lgnet_payments.application.decisions import GrantDecisions
 from lgnet_payments.application.disbursement import Disbursement
+from lgnet_payments.application.erasure import EraseCaseData
 from lgnet_payments.application.errors import ConfigurationError
 from lgnet_payments.application.intake import GrantIntake
 from lgnet_payments.application.ledger import BudgetLedger
@@ -28,6 +29,8 @@ from lgnet_payments.entrypoints.http_errors import install_error_handlers
 from lgnet_payments.entrypoints.http_grants import grants_router
 from lgnet_payments.entrypoints.kafka_handlers import case_handlers
 from lgnet_payments.settings import PaymentsSettings
+from lgnet_runtime.audit import AuditLog, audit_router
+from lgnet_runtime.auth import authenticated
 from lgnet_runtime.http import create_http_app
 from lgnet_runtime.outbox import utcnow
 from lgnet_runtime.sealing import Sealer, SealingError
@@ -122,10 +125,13 @@ def build(settings: PaymentsSettings, *, clock: Clock = utcnow) -> PaymentsServi
     names = {istat: m.name for istat, m in municipalities().items()}
     reporting = ProgrammeReporting(grants, budgets, names)
     runtime.publishes([GRANTS, BUDGETS])
-    runtime.subscribe([CASES], case_handlers(intake))
+    audit = AuditLog(runtime.db["audit"], service=settings.service_name)
+    erase = EraseCaseData(grants, batches, decisions, clock)
+    runtime.subscribe([CASES], case_handlers(intake, erase, audit))
 
+    verifier = settings.token_verifier()
     api = PaymentsApi(
-        verifier=settings.token_verifier(),
+        verifier=verifier,
         intake=intake,
         decisions=decisions,
         grants=grants,
@@ -134,6 +140,7 @@ def build(settings: PaymentsSettings, *, clock: Clock = utcnow) -> PaymentsServi
         disbursement=disbursement,
         reporting=reporting,
         clock=clock,
+        audit=audit,
     )
     service_ref: list[PaymentsService] = []
 
@@ -144,8 +151,13 @@ def build(settings: PaymentsSettings, *, clock: Clock = utcnow) -> PaymentsServi
         runtime,
         title="LGNet3 payments",
         description=DESCRIPTION,
-        routers=[grants_router(api), budgets_router(api), batches_router(api)],
-        on_started=[grants.ensure_indexes, batches.ensure_indexes, load_allocations],
+        routers=[
+            grants_router(api),
+            budgets_router(api),
+            batches_router(api),
+            audit_router(audit, authenticated(verifier)),
+        ],
+        on_started=[grants.ensure_indexes, batches.ensure_indexes, audit.ensure_indexes, load_allocations],
     )
     install_error_handlers(app)
     service = PaymentsService(

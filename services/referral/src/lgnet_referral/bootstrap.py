@@ -11,9 +11,10 @@ from fastapi import FastAPI
 from lgnet_contracts.municipalities import municipalities
 from lgnet_contracts.topics import CASES, GRANTS, NOTIFICATIONS, PLACEMENTS
 from lgnet_referral.adapters.mongo_cases import MongoCaseRepository
-from lgnet_referral.adapters.personal_seal import PersonalSeal
+from lgnet_referral.adapters.personal_seal import ContactSeal, PersonalSeal
 from lgnet_referral.application.case_commands import CaseCommands
 from lgnet_referral.application.clock import Clock, utc_now
+from lgnet_referral.application.erasure import EraseCase, RetentionSweeper
 from lgnet_referral.application.errors import ConfigurationError
 from lgnet_referral.application.intake import ReportCase
 from lgnet_referral.application.sla_watchdog import SlaWatchdog
@@ -24,9 +25,13 @@ from lgnet_referral.domain.triage_policy import PolicySet
 from lgnet_referral.entrypoints.http_cases import CaseApi, cases_router
 from lgnet_referral.entrypoints.http_errors import install_error_handlers
 from lgnet_referral.entrypoints.kafka_handlers import timeline_handlers
+from lgnet_referral.entrypoints.retention_task import RetentionTask
 from lgnet_referral.entrypoints.watchdog_task import WatchdogTask
 from lgnet_referral.settings import ReferralSettings
+from lgnet_runtime.audit import AuditLog, audit_router
+from lgnet_runtime.auth import authenticated
 from lgnet_runtime.http import create_http_app
+from lgnet_runtime.keyring import CaseKeyring
 from lgnet_runtime.sealing import Sealer, SealingError
 from lgnet_runtime.service import ServiceRuntime
 
@@ -46,6 +51,10 @@ class ReferralService:
     report: ReportCase
     commands: CaseCommands
     watchdog: SlaWatchdog
+    erase: EraseCase
+    retention: RetentionTask
+    keyring: CaseKeyring
+    audit: AuditLog
 
 
 def load_policies(directory: Path) -> PolicySet:
@@ -96,7 +105,12 @@ def build(settings: ReferralSettings, *, clock: Clock = utc_now) -> ReferralServ
     sealer, pepper = secrets
 
     runtime = ServiceRuntime(settings)
-    repository = MongoCaseRepository(runtime.aggregates("cases"), PersonalSeal(sealer))
+    # At rest under one data key per case (erasable); in events under the shared transport key.
+    keyring = CaseKeyring(
+        runtime.db["data_keys"], sealer, cache_seconds=settings.data_key_cache_seconds, clock=clock
+    )
+    audit = AuditLog(runtime.db["audit"], service=settings.service_name)
+    repository = MongoCaseRepository(runtime.aggregates("cases"), PersonalSeal(keyring), ContactSeal(sealer))
     report = ReportCase(
         repository,
         policies,
@@ -106,26 +120,41 @@ def build(settings: ReferralSettings, *, clock: Clock = utc_now) -> ReferralServ
     )
     commands = CaseCommands(repository, policies, clock=clock)
     watchdog = SlaWatchdog(repository, clock=clock, batch_size=settings.sla_watchdog_batch_size)
+    erase = EraseCase(repository, keyring, clock=clock)
+    retention = RetentionTask(
+        RetentionSweeper(
+            repository,
+            erase,
+            retain_for=timedelta(days=settings.retention_days_after_close),
+            clock=clock,
+            batch_size=settings.retention_sweep_batch_size,
+        ),
+        audit,
+        interval_seconds=settings.retention_sweep_interval_seconds,
+    )
     runtime.publishes([CASES])
     runtime.subscribe([PLACEMENTS, GRANTS, NOTIFICATIONS], timeline_handlers(RecordExternalEvent(repository)))
 
     task = WatchdogTask(watchdog, interval_seconds=settings.sla_watchdog_interval_seconds)
     due_soon = timedelta(minutes=settings.sla_due_soon_minutes)
+    verifier = settings.token_verifier()
     api = CaseApi(
-        verifier=settings.token_verifier(),
+        verifier=verifier,
         report=report,
         commands=commands,
         queries=repository,
         clock=clock,
         due_soon=due_soon,
+        erase=erase,
+        audit=audit,
     )
     app = create_http_app(
         runtime,
         title="LGNet3 referral",
         description=DESCRIPTION,
-        routers=[cases_router(api)],
-        on_started=[repository.ensure_indexes, task.start],
-        on_stopping=[task.stop],
+        routers=[cases_router(api), audit_router(audit, authenticated(verifier))],
+        on_started=[repository.ensure_indexes, audit.ensure_indexes, task.start, retention.start],
+        on_stopping=[task.stop, retention.stop],
     )
     install_error_handlers(app)
     return ReferralService(
@@ -136,4 +165,8 @@ def build(settings: ReferralSettings, *, clock: Clock = utc_now) -> ReferralServ
         report=report,
         commands=commands,
         watchdog=watchdog,
+        erase=erase,
+        retention=retention,
+        keyring=keyring,
+        audit=audit,
     )

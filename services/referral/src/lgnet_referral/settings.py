@@ -29,3 +29,11 @@ class ReferralSettings(RuntimeSettings):
     sla_watchdog_batch_size: int = Field(200, ge=1, le=10_000)
     # The SLA state "due soon" starts this long before the deadline.
     sla_due_soon_minutes: int = Field(60, ge=0)
+    # Closed cases are anonymised (their personal data erased, reason "retention") this long
+    # after closing; the sweep looks for them every `retention_sweep_interval_seconds`.
+    retention_days_after_close: float = Field(365.0, gt=0, le=3650)
+    retention_sweep_interval_seconds: float = Field(3600.0, gt=0)
+    retention_sweep_batch_size: int = Field(200, ge=1, le=10_000)
+    # How long an unwrapped data key stays in memory; another instance's erasure is seen by
+    # this one at the latest after this long.
+    data_key_cache_seconds: float = Field(30.0, ge=0, le=3600)

@@ -7,7 +7,9 @@ from fastapi import APIRouter, Depends
 
 from lgnet_housing.application.lifecycle import Lifecycle
 from lgnet_housing.application.registry import ShelterRegistry
+from lgnet_housing.domain.placement import Placement
 from lgnet_housing.domain.values import BedCounts
+from lgnet_runtime.audit import AuditLog, Detail
 from lgnet_runtime.auth import Principal, Role, require_roles
 
 from .schemas import DeclineIn, PartnerAvailabilityIn, PartnerOfferOut, PlacementOut, ShelterOut
@@ -20,10 +22,22 @@ def _shelter(principal: Principal) -> str:
 
 
 def partners_router(
-    current: Callable[..., Principal], lifecycle: Lifecycle, registry: ShelterRegistry
+    current: Callable[..., Principal], lifecycle: Lifecycle, registry: ShelterRegistry, audit: AuditLog
 ) -> APIRouter:
     router = APIRouter(prefix="/partner", tags=["partner"])
     Partner = Annotated[Principal, Depends(require_roles(current, Role.SHELTER_PARTNER))]
+
+    async def record(principal: Principal, action: str, placement: Placement, **details: Detail) -> None:
+        # Scoped by the municipality that took the case, whose auditor answers for it.
+        await audit.record(
+            principal,
+            action,
+            resource_type="placement",
+            resource_id=placement.id,
+            municipality=placement.request.municipality,
+            case_id=placement.request.case_id,
+            details={"shelter_id": _shelter(principal), "status": str(placement.status), **details},
+        )
 
     @router.get("/offers", summary="Offers and stays at the caller's shelter")
     async def offers(principal: Partner) -> list[PartnerOfferOut]:
@@ -32,6 +46,7 @@ def partners_router(
     @router.post("/placements/{placement_id}/accept", summary="Accept an offer before it expires")
     async def accept(placement_id: str, principal: Partner) -> PlacementOut:
         placement = await lifecycle.accept(placement_id, _shelter(principal), principal.subject)
+        await record(principal, "placement.accepted", placement)
         return placement_out(placement)
 
     @router.post("/placements/{placement_id}/decline", summary="Decline an offer, with a reason")
@@ -39,15 +54,20 @@ def partners_router(
         placement = await lifecycle.decline(
             placement_id, _shelter(principal), principal.subject, body.reason, body.note
         )
+        await record(principal, "placement.declined", placement, reason=str(body.reason))
         return placement_out(placement)
 
     @router.post("/placements/{placement_id}/check-in", summary="The person arrived")
     async def check_in(placement_id: str, principal: Partner) -> PlacementOut:
-        return placement_out(await lifecycle.check_in(placement_id, _shelter(principal)))
+        placement = await lifecycle.check_in(placement_id, _shelter(principal))
+        await record(principal, "placement.checked_in", placement)
+        return placement_out(placement)
 
     @router.post("/placements/{placement_id}/check-out", summary="The person left; the beds are free")
     async def check_out(placement_id: str, principal: Partner) -> PlacementOut:
-        return placement_out(await lifecycle.check_out(placement_id, _shelter(principal)))
+        placement = await lifecycle.check_out(placement_id, _shelter(principal))
+        await record(principal, "placement.checked_out", placement)
+        return placement_out(placement)
 
     @router.put("/availability", summary="Beds out of service and extra beds tonight (absolute numbers)")
     async def availability(body: PartnerAvailabilityIn, principal: Partner) -> ShelterOut:

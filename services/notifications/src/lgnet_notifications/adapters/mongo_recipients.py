@@ -31,6 +31,7 @@ def from_document(doc: Mapping[str, Any]) -> Recipient:
             channels=frozenset(Channel(c) for c in doc.get("opt_out_channels", [])),
         ),
         version=doc["_v"],
+        erased_at=doc.get("erased_at"),
     )
 
 
@@ -64,6 +65,27 @@ class MongoRecipientRepository:
     async def by_phone_lookup(self, phone_lookup: str) -> Sequence[Recipient]:
         docs = await self._collection.find({"phone_lookup": phone_lookup}, {"_outbox": 0}).to_list()
         return [from_document(doc) for doc in docs]
+
+    async def erase(self, case_id: str, municipality: str, *, at: datetime, handled: str) -> bool:
+        erased = {"contact": None, "phone_lookup": None, "opt_out_all": True, "erased_at": at}
+        result = await self._aggregates.update(
+            case_id, expected_version=None, set_fields=erased, handled=handled
+        )
+        if result is WriteResult.NOT_FOUND:
+            # Never registered here: a tombstone, so a replayed `case.reported` cannot bring it back.
+            tombstone: dict[str, Any] = {
+                "_id": case_id,
+                "municipality": municipality,
+                "consent": False,
+                "language": "it",
+                "opt_out_channels": [],
+                "registered_at": at,
+                **erased,
+            }
+            result = await self._aggregates.insert(tombstone, handled=handled)
+            if result is WriteResult.CONFLICT:  # registered meanwhile: erase that one
+                return await self.erase(case_id, municipality, at=at, handled=handled)
+        return result is WriteResult.APPLIED
 
     async def opt_out(self, case_id: str, channel: Channel | None) -> bool:
         if channel is None:

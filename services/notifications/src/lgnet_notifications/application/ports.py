@@ -77,6 +77,10 @@ class RecipientRepository(Protocol):
         """Opt out of one channel, or of everything with None; False when the case is unknown."""
         ...
 
+    async def erase(self, case_id: str, municipality: str, *, at: datetime, handled: str) -> bool:
+        """Drop the sealed contact and the phone hash, stop every message; False when done before."""
+        ...
+
 
 class NotificationRepository(Protocol):
     async def add(

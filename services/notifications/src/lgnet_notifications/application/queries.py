@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from lgnet_notifications.application.ports import NotificationRepository, RecipientRepository
 from lgnet_notifications.application.records import NotificationRecord
@@ -14,6 +15,7 @@ class CaseNotifications:
     case_id: str
     municipality: str
     notifications: Sequence[NotificationRecord]
+    contact_erased_at: datetime | None = None
 
 
 class ListCaseNotifications:
@@ -27,7 +29,7 @@ class ListCaseNotifications:
         if recipient is None:
             return None
         records = await self._notifications.for_case(case_id)
-        return CaseNotifications(case_id, recipient.municipality, records)
+        return CaseNotifications(case_id, recipient.municipality, records, recipient.erased_at)
 
     async def municipality_of(self, case_id: str) -> str | None:
         recipient = await self._recipients.get(case_id)

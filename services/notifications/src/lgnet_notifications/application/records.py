@@ -39,6 +39,8 @@ class Recipient:
     sealed_contact: Mapping[str, Any] | None
     opt_outs: OptOuts = field(default_factory=OptOuts)
     version: int = 0
+    # The case was erased (GDPR art. 17): no contact is kept and nothing is sent any more.
+    erased_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

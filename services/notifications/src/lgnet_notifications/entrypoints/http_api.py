@@ -11,6 +11,7 @@ from lgnet_contracts.types import CaseId
 from lgnet_notifications.application.delivery import DeliveryOutcome, OptOut, RecordDelivery
 from lgnet_notifications.application.queries import ListCaseNotifications
 from lgnet_notifications.domain.channels import Channel
+from lgnet_runtime.audit import AuditLog
 from lgnet_runtime.auth import (
     Principal,
     Role,
@@ -64,6 +65,8 @@ class NotificationStatusView(BaseModel):
 
 class CaseNotificationsView(BaseModel):
     case_id: str
+    # Set once the case was erased: no contact is kept, nothing more is sent.
+    contact_erased_at: datetime | None = None
     notifications: list[NotificationStatusView]
 
 
@@ -71,8 +74,9 @@ def callbacks_router(record_delivery: RecordDelivery, opt_out: OptOut, callback_
     router = APIRouter(prefix="/callbacks/sms", tags=["provider callbacks"])
 
     def verify(x_callback_token: Annotated[str | None, Header()] = None) -> None:
-        # Anyone who can reach the URL could otherwise mark messages delivered or stop them.
-        if callback_token and not hmac.compare_digest(x_callback_token or "", callback_token):
+        # Anyone who can reach the URL could otherwise mark messages delivered or stop them;
+        # without a configured token the callbacks stay shut (fail closed), never open.
+        if not callback_token or not hmac.compare_digest(x_callback_token or "", callback_token):
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "bad callback token")
 
     @router.post("/delivery", summary="Delivery report from the SMS gateway", dependencies=[Depends(verify)])
@@ -99,7 +103,9 @@ def callbacks_router(record_delivery: RecordDelivery, opt_out: OptOut, callback_
     return router
 
 
-def api_router(verifier: TokenVerifier, opt_out: OptOut, queries: ListCaseNotifications) -> APIRouter:
+def api_router(
+    verifier: TokenVerifier, opt_out: OptOut, queries: ListCaseNotifications, audit: AuditLog
+) -> APIRouter:
     router = APIRouter(tags=["notifications"])
     current = authenticated(verifier)
     may_opt_out = require_roles(current, Role.CASE_MANAGER, Role.HOTLINE_OPERATOR)
@@ -114,6 +120,15 @@ def api_router(verifier: TokenVerifier, opt_out: OptOut, queries: ListCaseNotifi
             raise HTTPException(status.HTTP_404_NOT_FOUND, "not found")
         ensure_municipality(principal, municipality)
         await opt_out.by_request(request.case_id, request.channel)
+        await audit.record(
+            principal,
+            "recipient.opted_out",
+            resource_type="recipient",
+            resource_id=request.case_id,
+            municipality=municipality,
+            case_id=request.case_id,
+            details={"channel": str(request.channel or "all")},
+        )
         return OptOutAnswer(case_id=request.case_id, opted_out=str(request.channel or "all"))
 
     @router.get("/cases/{case_id}/notifications", summary="What the person was sent, and how it went")
@@ -124,8 +139,18 @@ def api_router(verifier: TokenVerifier, opt_out: OptOut, queries: ListCaseNotifi
         if found is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "not found")
         ensure_municipality(principal, found.municipality)
+        # Recorded before the answer leaves: what a person was told, and when, is about them.
+        await audit.record(
+            principal,
+            "case.read_notifications",
+            resource_type="case",
+            resource_id=case_id,
+            municipality=found.municipality,
+            case_id=case_id,
+        )
         return CaseNotificationsView(
             case_id=case_id,
+            contact_erased_at=found.contact_erased_at,
             notifications=[
                 NotificationStatusView(
                     notification_id=r.notification_id,

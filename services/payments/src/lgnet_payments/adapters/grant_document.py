@@ -21,6 +21,9 @@ from lgnet_payments.domain.grant import (
 )
 from lgnet_payments.domain.reasons import Reason, ReasonCode
 
+# Stands in for the beneficiary of an erased grant: the domain grant still needs one to exist.
+ERASED = "[erased]"
+
 # Statuses in which the household counts as having received a grant (for the window rule).
 GRANTED_STATUSES = [GrantStatus.APPROVED.value, GrantStatus.BATCHED.value, GrantStatus.DISBURSED.value]
 
@@ -88,6 +91,8 @@ def to_document(file: GrantFile, seal: PersonalSeal) -> dict[str, Any]:
         "withdrawn": decision_to_document(file.withdrawn) if file.withdrawn else None,
         "value_date": file.value_date.isoformat() if file.value_date else None,
         "decisions": [decision_to_document(d) for d in file.decisions],
+        "erasure_requested_at": file.erasure_requested_at,
+        "personal_erased_at": file.personal_erased_at,
         "grant": None,
         "household_key": None,
         "batch_id": None,
@@ -103,7 +108,7 @@ def to_document(file: GrantFile, seal: PersonalSeal) -> dict[str, Any]:
             "approved_by": g.approved_by,
         }
         doc.update(
-            household_key=g.household_key,
+            household_key=None if file.personal_erased_at else g.household_key,
             batch_id=g.batch_id,
             amount_cents=g.amount_cents,
             granted_at=_granted_at(g),
@@ -127,16 +132,19 @@ def from_document(doc: dict[str, Any], seal: PersonalSeal) -> GrantFile:
         applicant = seal.open_applicant(doc["personal"], grant_id=grant_id)
     grant: Grant | None = None
     raw = doc.get("grant")
+    erased = doc.get("personal_erased_at")
     if raw is not None:
-        if applicant is None:
+        if applicant is None and not erased:
             raise ValueError(f"grant {grant_id} has no beneficiary")
         grant = Grant(
             grant_id=grant_id,
             municipality=doc["municipality"],
-            household_key=doc["household_key"],
+            household_key=doc.get("household_key") or ERASED,
             purpose=GrantPurpose(raw["purpose"]),
             requested_cents=raw["requested_cents"],
-            beneficiary=Beneficiary(applicant.name, applicant.iban),
+            beneficiary=Beneficiary(applicant.name, applicant.iban)
+            if applicant is not None
+            else Beneficiary(ERASED, ERASED),
             prepared_by=raw["prepared_by"],
             requested_at=raw["requested_at"],
             status=GrantStatus(doc["status"]),
@@ -155,4 +163,6 @@ def from_document(doc: dict[str, Any], seal: PersonalSeal) -> GrantFile:
         withdrawn=decision_from_document(withdrawn) if withdrawn else None,
         value_date=date.fromisoformat(value_date) if value_date else None,
         version=doc["_v"],
+        erasure_requested_at=doc.get("erasure_requested_at"),
+        personal_erased_at=erased,
     )

@@ -9,6 +9,7 @@ from typing import Any
 
 from pymongo import ASCENDING, IndexModel
 
+from lgnet_payments.adapters.grant_document import ERASED
 from lgnet_payments.adapters.personal_seal import PersonalSeal
 from lgnet_payments.application.ports import SaveOutcome
 from lgnet_payments.application.records import BatchRecord, BatchStatus, ImportedReport
@@ -44,10 +45,13 @@ class MongoBatchRepository:
                     "end_to_end_id": i.end_to_end_id,
                     "amount_cents": i.amount_cents,
                     "remittance": i.remittance,
-                    "payee": self._seal.seal_payee(i.payee_name, i.payee_iban, grant_id=i.grant_id),
+                    "payee": None
+                    if i.grant_id in record.erased_payees
+                    else self._seal.seal_payee(i.payee_name, i.payee_iban, grant_id=i.grant_id),
                 }
                 for i in b.instructions
             ],
+            "erased_payees": sorted(record.erased_payees),
             "reports": [
                 {
                     "message_id": r.message_id,
@@ -64,7 +68,10 @@ class MongoBatchRepository:
     def _from_document(self, doc: dict[str, Any]) -> BatchRecord:
         instructions = []
         for i in doc["instructions"]:
-            name, iban = self._seal.open_payee(i["payee"], grant_id=i["grant_id"])
+            if i.get("payee") is None:
+                name, iban = ERASED, ERASED
+            else:
+                name, iban = self._seal.open_payee(i["payee"], grant_id=i["grant_id"])
             instructions.append(
                 PaymentInstruction(
                     i["grant_id"], i["end_to_end_id"], name, iban, i["amount_cents"], i["remittance"]
@@ -80,7 +87,14 @@ class MongoBatchRepository:
             instructions=tuple(instructions),
         )
         reports = [ImportedReport(**r) for r in doc.get("reports", [])]
-        return BatchRecord(batch, BatchStatus(doc["status"]), doc["created_by"], reports, doc["_v"])
+        return BatchRecord(
+            batch,
+            BatchStatus(doc["status"]),
+            doc["created_by"],
+            reports,
+            doc["_v"],
+            set(doc.get("erased_payees", [])),
+        )
 
     async def add(self, record: BatchRecord) -> bool:
         applied = await self._batches.insert(self._to_document(record)) is WriteResult.APPLIED

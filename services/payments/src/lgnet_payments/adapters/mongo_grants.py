@@ -88,12 +88,22 @@ class MongoGrantRepository:
     async def approved(self, municipality: str, limit: int) -> Sequence[GrantFile]:
         cursor = (
             self._grants.collection.find(
-                {"municipality": municipality, "status": GrantStatus.APPROVED.value}, {"_outbox": 0}
+                # An erased beneficiary cannot be paid (erasure cancels approved grants anyway).
+                {
+                    "municipality": municipality,
+                    "status": GrantStatus.APPROVED.value,
+                    "personal_erased_at": None,
+                },
+                {"_outbox": 0},
             )
             .sort([("granted_at", ASCENDING), ("_id", ASCENDING)])
             .limit(limit)
         )
         return [from_document(doc, self._seal) async for doc in cursor]
+
+    async def ids_for_case(self, case_id: str) -> Sequence[str]:
+        cursor = self._grants.collection.find({"case_id": case_id}, {"_id": 1}).sort("_id", ASCENDING)
+        return [str(doc["_id"]) async for doc in cursor]
 
     async def in_batch(self, batch_id: str) -> Sequence[GrantFile]:
         cursor = self._grants.collection.find({"batch_id": batch_id}, {"_outbox": 0})

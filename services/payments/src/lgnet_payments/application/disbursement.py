@@ -198,6 +198,7 @@ class Disbursement:
             done = all(f.status in (GrantStatus.DISBURSED, GrantStatus.RETURNED) for f in files)
             record.reports = [*(r for r in record.reports if r.message_id != message_id), entry]
             record.status = BatchStatus.CLOSED if done else BatchStatus.READY
+            record.erased_payees |= {f.grant_id for f in files if f.personal_erased_at is not None}
             if await self._batches.save(record) is SaveOutcome.SAVED:
                 return record.status
             record = await self.get(record.batch_id, frozenset({record.batch.municipality}))
@@ -212,6 +213,8 @@ class Disbursement:
             if grant.status is GrantStatus.BATCHED:
                 file.grant, event = grant.mark_disbursed(self._clock(), actor=BANK_ACTOR)
                 file.value_date = value_date
+                # An erasure that waited for the bank's answer completes in the same write.
+                file.finish_pending_erasure(self._clock())
                 if await self._grants.save(file, [event]) is not SaveOutcome.SAVED:
                     continue
             if file.grant is not None and file.grant.status is GrantStatus.DISBURSED:
@@ -227,6 +230,7 @@ class Disbursement:
             assert grant is not None
             if grant.status in (GrantStatus.BATCHED, GrantStatus.DISBURSED):
                 file.grant, event = grant.mark_returned(self._clock(), reason_code, actor=BANK_ACTOR)
+                file.finish_pending_erasure(self._clock())
                 if await self._grants.save(file, [event]) is not SaveOutcome.SAVED:
                     continue
             if file.grant is not None and file.grant.status is GrantStatus.RETURNED:

@@ -51,6 +51,9 @@ class GrantRepository(Protocol):
 
     async def in_batch(self, batch_id: str) -> Sequence[GrantFile]: ...
 
+    async def ids_for_case(self, case_id: str) -> Sequence[str]:
+        """Every grant of the case, whatever its status."""
+
     async def search(
         self, municipalities: frozenset[str], status: str | None, limit: int
     ) -> Sequence[GrantFile]: ...

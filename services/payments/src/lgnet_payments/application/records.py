@@ -69,6 +69,11 @@ class GrantFile:
     # The batch's execution date, once the bank reported the transfer settled.
     value_date: date | None = None
     version: int = 0
+    # The case was erased (GDPR art. 17) while this grant was at the bank: the beneficiary is
+    # kept until the bank settles or returns the transfer, then erased in the same write.
+    erasure_requested_at: datetime | None = None
+    # The beneficiary (name, IBAN, fiscal code and the household key derived from it) is gone.
+    personal_erased_at: datetime | None = None
 
     @property
     def grant_id(self) -> str:
@@ -83,6 +88,26 @@ class GrantFile:
         if self.grant is not None:
             return self.grant.status.value
         return WITHDRAWN if self.withdrawn is not None else AWAITING_DETAILS
+
+    @property
+    def payment_in_flight(self) -> bool:
+        """Batched and not yet answered by the bank: the beneficiary may still be needed."""
+        return self.grant is not None and self.grant.status is GrantStatus.BATCHED
+
+    def erase_personal(self, now: datetime) -> None:
+        self.applicant = None
+        self.personal_erased_at = now
+        if self.erasure_requested_at is None:
+            self.erasure_requested_at = now
+
+    def finish_pending_erasure(self, now: datetime) -> bool:
+        """After the bank's answer: erase what an erasure had to keep. True when it did."""
+        if self.erasure_requested_at is None or self.personal_erased_at is not None:
+            return False
+        if self.payment_in_flight:
+            return False
+        self.erase_personal(now)
+        return True
 
     @property
     def decisions(self) -> tuple[DecisionRecord, ...]:
@@ -127,6 +152,8 @@ class BatchRecord:
     created_by: str
     reports: list[ImportedReport] = field(default_factory=list)
     version: int = 0
+    # Grants whose payee was erased after the bank's answer: their name and IBAN are gone here too.
+    erased_payees: set[str] = field(default_factory=set)
 
     @property
     def batch_id(self) -> str:

@@ -9,8 +9,10 @@ from lgnet_payments.application.disbursement import Disbursement
 from lgnet_payments.application.intake import GrantIntake
 from lgnet_payments.application.ledger import BudgetLedger
 from lgnet_payments.application.ports import Clock, GrantRepository
+from lgnet_payments.application.records import GrantFile
 from lgnet_payments.application.reports import BudgetReconciliation, ProgrammeReporting
-from lgnet_runtime.auth import Role, TokenVerifier
+from lgnet_runtime.audit import AuditLog, Detail
+from lgnet_runtime.auth import Principal, Role, TokenVerifier
 
 PREPARE_ROLES = (Role.CASE_MANAGER, Role.PAYMENTS_OFFICER)
 APPROVE_ROLES = (Role.PAYMENTS_APPROVER,)
@@ -38,3 +40,36 @@ class PaymentsApi:
     disbursement: Disbursement
     reporting: ProgrammeReporting
     clock: Clock
+    audit: AuditLog
+
+    async def record_grant(
+        self, principal: Principal, action: str, file: GrantFile, **details: Detail
+    ) -> None:
+        await self.audit.record(
+            principal,
+            action,
+            resource_type="grant",
+            resource_id=file.grant_id,
+            municipality=file.municipality,
+            case_id=file.intake.case_id,
+            details={"status": file.status, **details},
+        )
+
+    async def record(
+        self,
+        principal: Principal,
+        action: str,
+        *,
+        resource_type: str,
+        resource_id: str,
+        municipality: str,
+        **details: Detail,
+    ) -> None:
+        await self.audit.record(
+            principal,
+            action,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            municipality=municipality,
+            details=details,
+        )

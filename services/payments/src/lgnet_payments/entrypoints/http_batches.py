@@ -27,8 +27,18 @@ def batches_router(api: PaymentsApi) -> APIRouter:
     Reader = Annotated[Principal, Depends(require_roles(current, *BATCH_READ_ROLES))]
     FileReader = Annotated[Principal, Depends(require_roles(current, *BATCH_FILE_ROLES))]
 
-    async def render(batch_id: str, principal: Principal, sink: DisbursementSink) -> Response:
+    async def render(batch_id: str, principal: Principal, sink: DisbursementSink, kind: str) -> Response:
         batch = await api.disbursement.payable(batch_id, principal.municipalities)
+        # A payment file names every beneficiary and account: each download is in the trail.
+        await api.record(
+            principal,
+            "batch.exported",
+            resource_type="batch",
+            resource_id=batch.batch_id,
+            municipality=batch.municipality,
+            format=kind,
+            grants=len(batch.instructions),
+        )
         return Response(
             sink.render(batch),
             media_type=sink.media_type,
@@ -44,6 +54,15 @@ def batches_router(api: PaymentsApi) -> APIRouter:
     async def create_batch(body: NewBatchIn, principal: Officer) -> BatchOut:
         ensure_municipality(principal, body.municipality, exists=False)
         record = await api.disbursement.create_batch(body.municipality, actor=principal.subject)
+        await api.record(
+            principal,
+            "batch.created",
+            resource_type="batch",
+            resource_id=record.batch_id,
+            municipality=record.batch.municipality,
+            grants=len(record.batch.instructions),
+            control_sum_cents=record.batch.control_sum_cents,
+        )
         return batch_out(record)
 
     @router.get("/{batch_id}", response_model=BatchOut, summary="A batch: its grants, total and status")
@@ -56,7 +75,7 @@ def batches_router(api: PaymentsApi) -> APIRouter:
         summary="SEPA Credit Transfer pain.001.001.09 for the municipality's bank",
     )
     async def pain001(batch_id: str, principal: FileReader) -> Response:
-        return await render(batch_id, principal, Pain001Sink())
+        return await render(batch_id, principal, Pain001Sink(), "pain.001")
 
     @router.get(
         "/{batch_id}/export.csv",
@@ -64,11 +83,11 @@ def batches_router(api: PaymentsApi) -> APIRouter:
         summary="Accounting export (CSV) for the treasurer's OPI orders; format in accounting_export",
     )
     async def export_csv(batch_id: str, principal: FileReader) -> Response:
-        return await render(batch_id, principal, CsvAccountingSink())
+        return await render(batch_id, principal, CsvAccountingSink(), "csv")
 
     @router.get("/{batch_id}/export.json", response_class=Response, summary="Accounting export (JSON)")
     async def export_json(batch_id: str, principal: FileReader) -> Response:
-        return await render(batch_id, principal, JsonAccountingSink())
+        return await render(batch_id, principal, JsonAccountingSink(), "json")
 
     @router.post(
         "/{batch_id}/pain002",
@@ -83,6 +102,17 @@ def batches_router(api: PaymentsApi) -> APIRouter:
         report = parse_pain002(xml)
         summary = await api.disbursement.import_status_report(
             batch_id, report, actor=principal.subject, scope=principal.municipalities
+        )
+        batch = await api.disbursement.get(batch_id, principal.municipalities)
+        await api.record(
+            principal,
+            "batch.status_imported",
+            resource_type="batch",
+            resource_id=batch_id,
+            municipality=batch.batch.municipality,
+            settled=len(summary.settled),
+            returned=len(summary.returned),
+            waiting=len(summary.waiting),
         )
         return import_out(summary)
 

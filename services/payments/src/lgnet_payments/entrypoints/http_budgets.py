@@ -52,6 +52,14 @@ def budgets_router(api: PaymentsApi) -> APIRouter:
             actor=principal.subject,
             reason=body.reason,
         )
+        await api.record(
+            principal,
+            "budget.allocation_changed",
+            resource_type="budget",
+            resource_id=istat,
+            municipality=istat,
+            allocation_cents=body.allocation_cents,
+        )
         return budget_out(budget)
 
     @router.get(

@@ -47,6 +47,7 @@ def grants_router(api: PaymentsApi) -> APIRouter:
             applicant=body.applicant(),
             actor=principal.subject,
         )
+        await api.record_grant(principal, "grant.requested", file)
         return grant_out(file, personal=True)
 
     @router.get("", response_model=list[GrantOut], summary="Grants of your municipalities (no personal data)")
@@ -64,7 +65,11 @@ def grants_router(api: PaymentsApi) -> APIRouter:
         if file is None:
             raise GrantNotFoundError(grant_id)
         ensure_municipality(principal, file.municipality)
-        return grant_out(file, personal=_personal(principal))
+        personal = _personal(principal)
+        # Recorded before the answer leaves: no trail, no data.
+        shown = personal and file.applicant is not None
+        await api.record_grant(principal, "grant.read_personal_data" if shown else "grant.read", file)
+        return grant_out(file, personal=personal)
 
     @router.put(
         "/{grant_id}/details",
@@ -79,6 +84,7 @@ def grants_router(api: PaymentsApi) -> APIRouter:
             actor=principal.subject,
             scope=principal.municipalities,
         )
+        await api.record_grant(principal, "grant.details_completed", file)
         return grant_out(file, personal=True)
 
     @router.post(
@@ -92,6 +98,7 @@ def grants_router(api: PaymentsApi) -> APIRouter:
         file = await api.decisions.approve(
             grant_id, approver=principal.subject, why=why, scope=principal.municipalities
         )
+        await api.record_grant(principal, "grant.approved", file)
         return grant_out(file, personal=True)
 
     @router.post("/{grant_id}/reject", response_model=GrantOut, summary="Reject a grant, saying why")
@@ -99,6 +106,7 @@ def grants_router(api: PaymentsApi) -> APIRouter:
         file = await api.decisions.reject(
             grant_id, actor=principal.subject, reasons=list(body.reasons), scope=principal.municipalities
         )
+        await api.record_grant(principal, "grant.rejected", file)
         return grant_out(file, personal=True)
 
     @router.post(
@@ -108,6 +116,7 @@ def grants_router(api: PaymentsApi) -> APIRouter:
         file = await api.decisions.cancel(
             grant_id, actor=principal.subject, why=body.why, scope=principal.municipalities
         )
+        await api.record_grant(principal, "grant.cancelled", file)
         return grant_out(file, personal=_personal(principal))
 
     return router

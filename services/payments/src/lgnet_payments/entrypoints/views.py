@@ -48,6 +48,10 @@ class GrantOut(BaseModel):
     batch_id: str | None = None
     value_date: date | None = None
     beneficiary: BeneficiaryOut | None = None
+    # "shown", "withheld" (your role does not see it), "erased", or "kept_until_settled" (the
+    # case was erased while the transfer is at the bank: erased when the bank answers).
+    personal_data: str = "withheld"
+    personal_data_erased_at: datetime | None = None
     decisions: list[DecisionOut]
 
 
@@ -58,6 +62,14 @@ def decision_out(d: DecisionRecord) -> DecisionOut:
         at=d.at,
         reasons=[ReasonOut(code=r.code.value, text=r.text) for r in d.reasons],
     )
+
+
+def _personal_data(file: GrantFile, *, shown: bool) -> str:
+    if file.personal_erased_at is not None:
+        return "erased"
+    if file.erasure_requested_at is not None:
+        return "kept_until_settled"
+    return "shown" if shown else "withheld"
 
 
 def grant_out(file: GrantFile, *, personal: bool) -> GrantOut:
@@ -83,6 +95,8 @@ def grant_out(file: GrantFile, *, personal: bool) -> GrantOut:
         batch_id=g.batch_id if g else None,
         value_date=file.value_date,
         beneficiary=beneficiary,
+        personal_data=_personal_data(file, shown=beneficiary is not None),
+        personal_data_erased_at=file.personal_erased_at,
         decisions=[decision_out(d) for d in file.decisions],
     )
 

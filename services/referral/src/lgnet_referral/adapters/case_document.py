@@ -2,20 +2,23 @@
 
 Top-level fields that queries use (municipality, status, effective priority and deadline,
 ``next_sla_check``, the lookup keys) are derived here on every write, so they can never
-disagree with the case they describe. Personal data is stored only as a sealed value.
+disagree with the case they describe. Personal data is stored only as a value sealed with
+the case's data key, added by the repository (sealing and opening need the keyring).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from lgnet_contracts.events.cases import ErasureReason
 from lgnet_contracts.types import Gender
-from lgnet_referral.adapters.personal_seal import PersonalSeal
 from lgnet_referral.application.case_file import (
     CaseFile,
     CaseProfile,
     Consent,
+    Erasure,
     GrantLine,
+    PersonalData,
     Situation,
     Tonight,
 )
@@ -33,8 +36,8 @@ from lgnet_referral.domain.vulnerability import Need, VulnerabilityFactor
 Document = dict[str, Any]
 
 
-def to_document(file: CaseFile, seal: PersonalSeal) -> Document:
-    """Every field of the case file; ``personal`` only when it must be (re)sealed."""
+def to_document(file: CaseFile) -> Document:
+    """Every field of the case file but ``personal``, which the repository seals when it changed."""
     case = file.case
     doc: Document = {
         "_id": case.case_id,
@@ -69,13 +72,13 @@ def to_document(file: CaseFile, seal: PersonalSeal) -> Document:
         },
         "situation": _situation(file.situation),
         "linked_reports": file.linked_reports,
+        "erasure": _erasure(file.erasure) if file.erasure else None,
     }
-    if file.personal_changed and file.personal is not None:
-        doc["personal"] = seal.seal(file.personal, case_id=case.case_id)
     return doc
 
 
-def from_document(doc: Document, seal: PersonalSeal, *, open_personal: bool = False) -> CaseFile:
+def from_document(doc: Document, personal: PersonalData | None = None) -> CaseFile:
+    """``personal`` is what the repository opened from ``doc["personal"]``, if it was asked to."""
     case = Case(
         case_id=doc["_id"],
         municipality=doc["municipality"],
@@ -107,9 +110,7 @@ def from_document(doc: Document, seal: PersonalSeal, *, open_personal: bool = Fa
         version=doc["_v"],
     )
     lookup = doc.get("lookup", {})
-    personal = None
-    if open_personal and doc.get("personal"):
-        personal = seal.open(doc["personal"], case_id=case.case_id)
+    erasure = _read_erasure(doc["erasure"]) if doc.get("erasure") else None
     return CaseFile(
         case=case,
         profile=_read_profile(doc["profile"]),
@@ -118,10 +119,19 @@ def from_document(doc: Document, seal: PersonalSeal, *, open_personal: bool = Fa
             fiscal_code=lookup.get("fiscal_code"),
             name_and_birth_date=lookup.get("name_and_birth_date"),
         ),
-        personal=personal,
+        personal=personal if erasure is None else None,
         situation=_read_situation(doc.get("situation", {})),
         linked_reports=doc.get("linked_reports", 0),
+        erasure=erasure,
     )
+
+
+def _erasure(e: Erasure) -> Document:
+    return {"erased_at": e.erased_at, "erased_by": e.erased_by, "reason": str(e.reason)}
+
+
+def _read_erasure(d: Document) -> Erasure:
+    return Erasure(erased_at=d["erased_at"], erased_by=d["erased_by"], reason=ErasureReason(d["reason"]))
 
 
 def _household(h: Household) -> Document:

@@ -19,8 +19,8 @@ from lgnet_contracts.envelope import EventPayload
 from lgnet_contracts.events import cases as contract
 from lgnet_contracts.types import Need as ContractNeed
 from lgnet_contracts.types import Priority as ContractPriority
-from lgnet_referral.adapters.personal_seal import PersonalSeal
-from lgnet_referral.application.case_file import CaseFile
+from lgnet_referral.adapters.personal_seal import ContactSeal
+from lgnet_referral.application.case_file import CaseFile, Erasure
 from lgnet_referral.domain import events as domain
 from lgnet_referral.domain.override import PriorityOverride
 from lgnet_referral.domain.priority import Priority
@@ -33,7 +33,7 @@ _SPECIAL = frozenset(str(f) for f in SPECIAL_CATEGORY_FACTORS)
 
 
 class ContractEvents:
-    def __init__(self, seal: PersonalSeal) -> None:
+    def __init__(self, seal: ContactSeal) -> None:
         self._seal = seal
 
     def envelopes(self, file: CaseFile, events: Sequence[domain.CaseEvent]) -> list[Envelope[Any]]:
@@ -56,6 +56,18 @@ class ContractEvents:
                 )
             )
         return out
+
+    def erased(self, file: CaseFile, erasure: Erasure) -> Envelope[contract.CaseErased]:
+        """The one event of an erasure: when, by whom, why (a code); nothing about the person."""
+        return new_event(
+            contract.CaseErased(
+                erased_at=erasure.erased_at, erased_by=erasure.erased_by, reason=erasure.reason
+            ),
+            producer=PRODUCER,
+            municipality=file.municipality,
+            case_id=file.case_id,
+            occurred_at=erasure.erased_at,
+        )
 
     def payload(self, file: CaseFile, event: domain.CaseEvent) -> EventPayload | None:
         match event:

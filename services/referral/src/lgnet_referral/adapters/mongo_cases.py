@@ -10,13 +10,14 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from lgnet_referral.adapters.case_document import from_document, to_document
 from lgnet_referral.adapters.contract_events import ContractEvents
-from lgnet_referral.adapters.personal_seal import PersonalSeal
-from lgnet_referral.application.case_file import CaseFile
+from lgnet_referral.adapters.personal_seal import ContactSeal, PersonalSeal
+from lgnet_referral.application.case_file import CaseFile, Erasure, PersonalData
 from lgnet_referral.application.ports import CasePage, CaseQuery, SaveOutcome
 from lgnet_referral.domain.case_status import CaseStatus
 from lgnet_referral.domain.duplicates import DuplicateCandidate, LookupKeys, MatchKey
 from lgnet_referral.domain.events import CaseEvent
 from lgnet_referral.domain.sla import SlaState
+from lgnet_runtime.keyring import Erased
 from lgnet_runtime.outbox import AggregateCollection, WriteResult
 
 _OUTCOMES = {
@@ -45,20 +46,38 @@ INDEXES = [
         name="by_priority",
     ),
     IndexModel([("municipality", ASCENDING), ("sla_deadline", ASCENDING)], name="by_deadline"),
+    # The retention sweep's queue: closed cases, the longest closed first.
+    IndexModel([("status", ASCENDING), ("closed_at", ASCENDING)], name="retention_queue"),
 ]
+_NO_LOOKUP = {"phone": None, "fiscal_code": None, "name_and_birth_date": None}
 
 
 class MongoCaseRepository:
-    def __init__(self, cases: AggregateCollection, seal: PersonalSeal) -> None:
+    def __init__(self, cases: AggregateCollection, seal: PersonalSeal, contact: ContactSeal) -> None:
         self._cases = cases
         self._seal = seal
-        self._events = ContractEvents(seal)
+        self._events = ContractEvents(contact)
 
     async def ensure_indexes(self) -> None:
         await self._cases.ensure_indexes(INDEXES)
 
+    async def _document(self, file: CaseFile) -> dict[str, Any]:
+        doc = to_document(file)
+        if file.personal_changed and file.personal is not None and file.erasure is None:
+            doc["personal"] = await self._seal.seal(file.personal, case_id=file.case_id)
+        return doc
+
+    async def _open(self, doc: dict[str, Any]) -> PersonalData | None:
+        if not doc.get("personal") or doc.get("erasure"):
+            return None
+        try:
+            return await self._seal.open(doc["personal"], case_id=doc["_id"])
+        except Erased:
+            # Key destroyed but the case not yet marked (an erasure cut short): nothing to show.
+            return None
+
     async def add(self, file: CaseFile, events: Sequence[CaseEvent]) -> None:
-        doc = to_document(file, self._seal)
+        doc = await self._document(file)
         result = await self._cases.insert(doc, events=self._events.envelopes(file, events))
         if result is not WriteResult.APPLIED:
             # Case ids are fresh UUIDs: a collision is a bug, never a normal outcome.
@@ -67,12 +86,14 @@ class MongoCaseRepository:
 
     async def get(self, case_id: str, *, open_personal: bool = False) -> CaseFile | None:
         doc = await self._cases.load(case_id)
-        return from_document(doc, self._seal, open_personal=open_personal) if doc else None
+        if doc is None:
+            return None
+        return from_document(doc, await self._open(doc) if open_personal else None)
 
     async def save(
         self, file: CaseFile, events: Sequence[CaseEvent], *, handled: str | None = None
     ) -> SaveOutcome:
-        doc = to_document(file, self._seal)
+        doc = await self._document(file)
         doc.pop("_id")
         result = await self._cases.update(
             file.case_id,
@@ -86,6 +107,38 @@ class MongoCaseRepository:
             file.case.version += 1
             file.personal_changed = False
         return outcome
+
+    async def erase(self, file: CaseFile, erasure: Erasure) -> SaveOutcome:
+        """Mark the case erased, drop its lookup keys and publish ``case.erased``, in one write.
+
+        The sealed personal record stays where it is: its key is destroyed already, so it is
+        noise, like every copy of it in backups.
+        """
+        file.erasure, file.personal, file.personal_changed = erasure, None, False
+        doc = to_document(file)
+        doc.pop("_id")
+        doc["lookup"] = dict(_NO_LOOKUP)
+        result = await self._cases.update(
+            file.case_id,
+            expected_version=file.case.version,
+            set_fields=doc,
+            events=[self._events.erased(file, erasure)],
+        )
+        outcome = _OUTCOMES[result]
+        if outcome is SaveOutcome.SAVED:
+            file.case.version += 1
+        return outcome
+
+    async def closed_before(self, cutoff: datetime, limit: int) -> Sequence[str]:
+        cursor = (
+            self._cases.collection.find(
+                {"status": str(CaseStatus.CLOSED), "closed_at": {"$lt": cutoff}, "erasure": None},
+                {"_id": 1},
+            )
+            .sort("closed_at", ASCENDING)
+            .limit(limit)
+        )
+        return [doc["_id"] async for doc in cursor]
 
     async def duplicate_candidates(
         self, municipality: str, keys: LookupKeys, since: datetime
@@ -130,7 +183,7 @@ class MongoCaseRepository:
             .skip((query.page - 1) * query.page_size)
             .limit(query.page_size)
         )
-        items = [from_document(doc, self._seal) async for doc in cursor]
+        items = [from_document(doc) async for doc in cursor]
         return CasePage(items=items, total=total, page=query.page, page_size=query.page_size)
 
 

@@ -1,7 +1,9 @@
-"""Personal data sealed with the runtime's Sealer, bound to the case id.
+"""Personal data at rest under the case's own data key; the contact in events under the transport key.
 
-At rest the whole record is one sealed value; in ``case.reported`` only what the
-notifications service needs to reach the person (and only with consent to be contacted).
+At rest the whole record is one value sealed with the case's data key (``CaseKeyring``), so
+destroying that key erases it everywhere it was copied. In ``case.reported`` only what the
+notifications service needs to reach the person travels (and only with consent to be
+contacted), sealed with the shared transport key, because notifications must open it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from lgnet_contracts.sealed import ContactDetails, Sealed
 from lgnet_referral.application.case_file import PersonalData
+from lgnet_runtime.keyring import CaseKeyring
 from lgnet_runtime.sealing import Sealer
 
 
@@ -30,10 +33,12 @@ class _PersonalRecord(BaseModel):
 
 
 class PersonalSeal:
-    def __init__(self, sealer: Sealer) -> None:
-        self._sealer = sealer
+    """At rest: raises ``lgnet_runtime.keyring.Erased`` once the case's key is destroyed."""
 
-    def seal(self, personal: PersonalData, *, case_id: str) -> dict[str, Any]:
+    def __init__(self, keyring: CaseKeyring) -> None:
+        self._keyring = keyring
+
+    async def seal(self, personal: PersonalData, *, case_id: str) -> dict[str, Any]:
         record = _PersonalRecord(
             given_name=personal.given_name,
             family_name=personal.family_name,
@@ -44,11 +49,16 @@ class PersonalSeal:
             location=personal.location,
             notes=personal.notes,
         )
-        return self._sealer.seal(record, bound_to=case_id).model_dump()
+        return (await self._keyring.seal_for_case(case_id, record)).model_dump()
 
-    def open(self, stored: dict[str, Any], *, case_id: str) -> PersonalData:
-        record = self._sealer.open(Sealed.model_validate(stored), _PersonalRecord, bound_to=case_id)
+    async def open(self, stored: dict[str, Any], *, case_id: str) -> PersonalData:
+        record = await self._keyring.open_for_case(case_id, Sealed.model_validate(stored), _PersonalRecord)
         return PersonalData(**record.model_dump())
+
+
+class ContactSeal:
+    def __init__(self, sealer: Sealer) -> None:
+        self._sealer = sealer
 
     def seal_contact(self, personal: PersonalData, *, language: str, case_id: str) -> Sealed | None:
         """None when there is no way to reach the person: the event then carries no contact."""

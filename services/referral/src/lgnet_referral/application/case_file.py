@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from lgnet_contracts.events.cases import ErasureReason
 from lgnet_contracts.types import Gender
 from lgnet_referral.domain.case import Case
 from lgnet_referral.domain.duplicates import Identity, LookupKeys
@@ -42,6 +43,15 @@ class PersonalData:
             full_name=self.full_name,
             birth_date=self.birth_date,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    """The person's data was erased (GDPR art. 17): the case stays, without anyone in it."""
+
+    erased_at: datetime
+    erased_by: str
+    reason: ErasureReason
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +121,8 @@ class CaseFile:
     linked_reports: int = 0
     # Set when ``personal`` changed, so the repository seals and writes it again.
     personal_changed: bool = False
+    # Set once the personal data is erased; ``personal`` is then always None.
+    erasure: Erasure | None = None
 
     @property
     def case_id(self) -> str:

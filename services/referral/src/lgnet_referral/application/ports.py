@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from lgnet_referral.application.case_file import CaseFile
+from lgnet_referral.application.case_file import CaseFile, Erasure
 from lgnet_referral.domain.case_status import CaseStatus
 from lgnet_referral.domain.duplicates import DuplicateCandidate, LookupKeys
 from lgnet_referral.domain.events import CaseEvent
@@ -44,6 +44,19 @@ class CaseRepository(Protocol):
 
     async def due_for_sla_check(self, now: datetime, limit: int) -> Sequence[str]:
         """Ids of cases whose next SLA check is before ``now``, the oldest first."""
+
+    async def erase(self, file: CaseFile, erasure: Erasure) -> SaveOutcome:
+        """Mark the case erased (no lookup keys, no personal data) and publish the erasure, in one
+        write, if it is still at ``file.case.version``."""
+
+    async def closed_before(self, cutoff: datetime, limit: int) -> Sequence[str]:
+        """Ids of cases closed before ``cutoff`` and not erased yet, the longest closed first."""
+
+
+class DataKeys(Protocol):
+    """The per-case data keys: destroying one makes the case's sealed personal data unreadable."""
+
+    async def destroy(self, case_id: str) -> datetime: ...
 
 
 @dataclass(frozen=True, slots=True)

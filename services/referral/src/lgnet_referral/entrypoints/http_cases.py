@@ -7,15 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from lgnet_referral.application.case_commands import CaseCommands, FactsUpdate
-from lgnet_referral.application.case_file import PersonalData
+from lgnet_referral.application.case_file import CaseFile, PersonalData
 from lgnet_referral.application.clock import Clock
+from lgnet_referral.application.erasure import EraseCase
 from lgnet_referral.application.intake import NewReport, ReportCase
 from lgnet_referral.application.ports import CaseQueries, CaseQuery
 from lgnet_referral.domain.case_status import CaseStatus
 from lgnet_referral.domain.priority import Priority
 from lgnet_referral.domain.sla import SlaState
 from lgnet_referral.domain.vulnerability import Need
-from lgnet_referral.entrypoints.schemas import CaseReportIn, CaseUpdateIn, CloseIn, OverrideIn
+from lgnet_referral.entrypoints.schemas import CaseReportIn, CaseUpdateIn, CloseIn, EraseIn, OverrideIn
 from lgnet_referral.entrypoints.views import (
     CaseDetailOut,
     CaseListOut,
@@ -24,6 +25,7 @@ from lgnet_referral.entrypoints.views import (
     report_answer,
     summary,
 )
+from lgnet_runtime.audit import AuditLog, Detail
 from lgnet_runtime.auth import (
     Principal,
     Role,
@@ -34,10 +36,13 @@ from lgnet_runtime.auth import (
 )
 
 INTAKE_ROLES = (Role.HOTLINE_OPERATOR, Role.CASE_MANAGER)
-READ_ROLES = (*INTAKE_ROLES, Role.PROGRAMME_COORDINATOR, Role.AUDITOR)
-# Who may see whom to call: the people who call. Coordinators and auditors see the case, not the person.
+# Programme coordinators work with aggregates only: a single case's factors (violence, health,
+# pregnancy, minors) are special-category data even without a name, so they read no case at all.
+READ_ROLES = (*INTAKE_ROLES, Role.AUDITOR)
+# Who may see whom to call: the people who call. Auditors see the case, not the person.
 PERSON_ROLES = frozenset(INTAKE_ROLES)
 CLOSE_ROLES = (Role.CASE_MANAGER,)
+ERASE_ROLES = (Role.CASE_MANAGER,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +53,19 @@ class CaseApi:
     queries: CaseQueries
     clock: Clock
     due_soon: timedelta
+    erase: EraseCase
+    audit: AuditLog
+
+    async def record(self, principal: Principal, action: str, file: CaseFile, **details: Detail) -> None:
+        await self.audit.record(
+            principal,
+            action,
+            resource_type="case",
+            resource_id=file.case_id,
+            municipality=file.municipality,
+            case_id=file.case_id,
+            details=details,
+        )
 
 
 def cases_router(api: CaseApi) -> APIRouter:
@@ -56,6 +74,7 @@ def cases_router(api: CaseApi) -> APIRouter:
     Intake = Annotated[Principal, Depends(require_roles(current, *INTAKE_ROLES))]
     Reader = Annotated[Principal, Depends(require_roles(current, *READ_ROLES))]
     Closer = Annotated[Principal, Depends(require_roles(current, *CLOSE_ROLES))]
+    Eraser = Annotated[Principal, Depends(require_roles(current, *ERASE_ROLES))]
 
     @router.post(
         "",
@@ -92,6 +111,9 @@ def cases_router(api: CaseApi) -> APIRouter:
         )
         if not outcome.created:
             response.status_code = status.HTTP_200_OK
+        await api.record(
+            principal, "case.reported" if outcome.created else "case.report_linked", outcome.file
+        )
         return report_answer(outcome)
 
     @router.get("", response_model=CaseListOut, summary="Cases of your municipalities, newest first")
@@ -132,6 +154,9 @@ def cases_router(api: CaseApi) -> APIRouter:
     async def get_case(case_id: str, principal: Reader) -> CaseDetailOut:
         show_person = principal.has_any(PERSON_ROLES)
         file = await api.commands.load(case_id, principal.municipalities, open_personal=show_person)
+        # Recorded before the answer leaves: no trail, no data.
+        personal = show_person and file.personal is not None
+        await api.record(principal, "case.read_personal_data" if personal else "case.read", file)
         return detail(file, api.clock(), api.due_soon, show_person=show_person)
 
     @router.patch("/{case_id}", response_model=CaseDetailOut, summary="New facts: the case is triaged again")
@@ -146,6 +171,7 @@ def cases_router(api: CaseApi) -> APIRouter:
             notes=body.notes,
         )
         file = await api.commands.update_facts(case_id, principal.municipalities, principal.subject, update)
+        await api.record(principal, "case.facts_updated", file)
         return detail(file, api.clock(), api.due_soon, show_person=False)
 
     @router.post(
@@ -157,11 +183,20 @@ def cases_router(api: CaseApi) -> APIRouter:
         file = await api.commands.override_priority(
             case_id, principal.municipalities, principal.subject, priority=body.priority, reason=body.reason
         )
+        previous = file.case.override.previous_priority if file.case.override else None
+        await api.record(
+            principal,
+            "case.priority_overridden",
+            file,
+            priority=str(body.priority),
+            previous_priority=str(previous) if previous else None,
+        )
         return detail(file, api.clock(), api.due_soon, show_person=False)
 
     @router.post("/{case_id}/take-charge", response_model=CaseDetailOut, summary="Presa in carico")
     async def take_charge(case_id: str, principal: Intake) -> CaseDetailOut:
         file = await api.commands.take_charge(case_id, principal.municipalities, principal.subject)
+        await api.record(principal, "case.taken_in_charge", file)
         return detail(file, api.clock(), api.due_soon, show_person=False)
 
     @router.post(
@@ -171,6 +206,7 @@ def cases_router(api: CaseApi) -> APIRouter:
     )
     async def mark_need_met(case_id: str, need: Need, principal: Intake) -> CaseDetailOut:
         file = await api.commands.mark_need_met(case_id, principal.municipalities, principal.subject, need)
+        await api.record(principal, "case.need_met", file, need=str(need))
         return detail(file, api.clock(), api.due_soon, show_person=False)
 
     @router.post("/{case_id}/close", response_model=CaseDetailOut, summary="Close the case with an outcome")
@@ -182,6 +218,20 @@ def cases_router(api: CaseApi) -> APIRouter:
             outcome=body.outcome,
             duplicate_of=body.duplicate_of,
         )
+        await api.record(principal, "case.closed", file, outcome=str(body.outcome))
         return detail(file, api.clock(), api.due_soon, show_person=False)
+
+    @router.post(
+        "/{case_id}/erase",
+        response_model=CaseDetailOut,
+        summary="Erase the person's data (GDPR art. 17): the data key is destroyed, the case stays",
+    )
+    async def erase_case(case_id: str, body: EraseIn, principal: Eraser) -> CaseDetailOut:
+        outcome = await api.erase(
+            case_id, principal.municipalities, actor=principal.subject, reason=body.reason
+        )
+        if outcome.erased_now:
+            await api.record(principal, "case.erased", outcome.file, reason=str(body.reason))
+        return detail(outcome.file, api.clock(), api.due_soon, show_person=False)
 
     return router

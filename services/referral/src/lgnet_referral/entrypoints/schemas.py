@@ -18,6 +18,7 @@ from pydantic import (
 from stdnum import exceptions as stdnum_errors
 from stdnum.it import codicefiscale, iva
 
+from lgnet_contracts.events.cases import ErasureReason
 from lgnet_contracts.municipalities import municipalities
 from lgnet_contracts.types import Gender, LanguageCode
 from lgnet_referral.domain.case_status import CaseOutcome
@@ -180,3 +181,19 @@ class OverrideIn(_In):
 class CloseIn(_In):
     outcome: CaseOutcome
     duplicate_of: str | None = Field(None, description="Required when the outcome is 'duplicate'")
+
+
+class EraseIn(_In):
+    """A code, never free text: the reason is published and audited."""
+
+    reason: Annotated[
+        ErasureReason,
+        Field(description="Why the person's data is erased; 'retention' is the sweep's own reason"),
+    ]
+
+    @field_validator("reason")
+    @classmethod
+    def _not_retention(cls, value: ErasureReason) -> ErasureReason:
+        if value is ErasureReason.RETENTION:
+            raise ValueError("retention erasures are made by the service itself")
+        return value

@@ -114,6 +114,12 @@ class OverrideOut(BaseModel):
     sla_deadline: datetime
 
 
+class ErasureOut(BaseModel):
+    erased_at: datetime
+    erased_by: str
+    reason: str
+
+
 class TimelineEntryOut(BaseModel):
     at: datetime
     source: str
@@ -133,8 +139,11 @@ class CaseDetailOut(CaseSummaryOut):
     sla_breaches: list[dict[str, object]]
     consent: dict[str, object]
     preferred_language: str
-    # Only for roles that contact the person; null for the others.
+    # Only for roles that contact the person; null for the others, and for everyone once erased.
     person: PersonOut | None
+    # "shown", "withheld" (your role does not see the person) or "erased".
+    personal_data: str
+    erasure: ErasureOut | None
     tonight_detail: TonightOut | None
     grants: list[GrantOut]
     outcome: str | None
@@ -255,6 +264,16 @@ def detail(file: CaseFile, now: datetime, due_soon: timedelta, *, show_person: b
             notes=p.notes,
         )
         if show_person and p is not None
+        else None,
+        personal_data="erased"
+        if file.erasure is not None
+        else ("shown" if show_person and p is not None else "withheld"),
+        erasure=ErasureOut(
+            erased_at=file.erasure.erased_at,
+            erased_by=file.erasure.erased_by,
+            reason=str(file.erasure.reason),
+        )
+        if file.erasure is not None
         else None,
         tonight_detail=TonightOut(
             placement_id=t.placement_id,

@@ -1,12 +1,13 @@
-"""A case file survives the trip to a document and back; personal data only as a sealed value."""
+"""A case file survives the trip to a document and back; personal data is never in it in plaintext."""
 
 from __future__ import annotations
 
 import json
 from datetime import timedelta
 
+from lgnet_contracts.events.cases import ErasureReason
 from lgnet_referral.adapters.case_document import from_document, to_document
-from lgnet_referral.adapters.personal_seal import PersonalSeal
+from lgnet_referral.application.case_file import Erasure
 from lgnet_referral.application.timeline_feed import ExternalEvent, GrantNews, PlacementNews, apply_news
 from lgnet_referral.domain.case_status import CaseOutcome
 from lgnet_referral.domain.priority import Priority
@@ -14,7 +15,7 @@ from lgnet_referral.domain.timeline import Milestone, TimelineEntry
 from lgnet_referral.domain.triage_policy import TriagePolicy
 
 from ..conftest import T0
-from .test_contract_events import CASE_ID, PERSON, SEALER, reported
+from .test_contract_events import CASE_ID, PERSON, reported
 
 H = timedelta(hours=1)
 
@@ -42,11 +43,10 @@ def test_round_trip_keeps_every_field(policy: TriagePolicy) -> None:
     case.record_sla_breach(priority=Priority.P2, deadline=case.sla_deadline, at=T0 + 25 * H)
     case.close(outcome=CaseOutcome.PLACED, at=T0 + 26 * H, operator_id="cm")
     file.personal_changed = True
-    seal = PersonalSeal(SEALER)
 
-    doc = to_document(file, seal)
+    doc = to_document(file)
     doc["_v"] = 7
-    back = from_document(doc, seal, open_personal=True)
+    back = from_document(doc, PERSON)
 
     assert back.personal == PERSON
     assert back.situation == file.situation
@@ -66,10 +66,21 @@ def test_round_trip_keeps_every_field(policy: TriagePolicy) -> None:
     assert "Amina" not in json.dumps(doc, default=str)
 
 
-def test_personal_data_is_written_only_when_it_changed(policy: TriagePolicy) -> None:
+def test_personal_data_is_left_to_the_repository(policy: TriagePolicy) -> None:
     file, _ = reported(policy)
-    assert "personal" not in to_document(file, PersonalSeal(SEALER))
-    doc = to_document(file, PersonalSeal(SEALER))
+    file.personal_changed = True
+    doc = to_document(file)
+    assert "personal" not in doc
     doc["_v"] = 1
-    assert from_document(doc, PersonalSeal(SEALER), open_personal=True).personal is None
+    assert from_document(doc).personal is None
     assert doc["next_sla_check"] == file.case.sla_deadline
+
+
+def test_an_erased_case_keeps_its_erasure_and_never_shows_a_person(policy: TriagePolicy) -> None:
+    file, _ = reported(policy)
+    file.erasure = Erasure(erased_at=T0 + H, erased_by="cm-1", reason=ErasureReason.DATA_SUBJECT_REQUEST)
+    doc = to_document(file)
+    doc["_v"] = 2
+    back = from_document(doc, PERSON)
+    assert back.erasure == file.erasure
+    assert back.personal is None

@@ -7,7 +7,7 @@ from datetime import timedelta
 from lgnet_contracts import encode
 from lgnet_contracts.sealed import ContactDetails
 from lgnet_referral.adapters.contract_events import ContractEvents
-from lgnet_referral.adapters.personal_seal import PersonalSeal
+from lgnet_referral.adapters.personal_seal import ContactSeal
 from lgnet_referral.application.case_file import CaseFile, CaseProfile, Consent, PersonalData
 from lgnet_referral.domain.case import Case
 from lgnet_referral.domain.duplicates import LookupKeys
@@ -49,7 +49,7 @@ def reported(
 
 def test_special_categories_are_one_unnamed_line_and_pregnancy_never_leaves(policy: TriagePolicy) -> None:
     file, events = reported(policy)
-    envelopes = ContractEvents(PersonalSeal(SEALER)).envelopes(file, events)
+    envelopes = ContractEvents(ContactSeal(SEALER)).envelopes(file, events)
 
     assert [e.event_type for e in envelopes] == ["case.reported", "case.triaged"]
     triaged = envelopes[1].payload
@@ -70,13 +70,13 @@ def test_special_categories_are_one_unnamed_line_and_pregnancy_never_leaves(poli
 
 def test_the_contact_is_sealed_for_the_case_and_only_with_consent(policy: TriagePolicy) -> None:
     file, events = reported(policy)
-    contact = ContractEvents(PersonalSeal(SEALER)).envelopes(file, events)[0].payload.contact
+    contact = ContractEvents(ContactSeal(SEALER)).envelopes(file, events)[0].payload.contact
     assert contact is not None
     opened = SEALER.open(contact, ContactDetails, bound_to=CASE_ID)
     assert (opened.phone, opened.first_name, opened.preferred_language) == ("+393331234567", "Amina", "ar")
 
     silent, events = reported(policy, consent_to_contact=False)
-    assert ContractEvents(PersonalSeal(SEALER)).envelopes(silent, events)[0].payload.contact is None
+    assert ContractEvents(ContactSeal(SEALER)).envelopes(silent, events)[0].payload.contact is None
 
 
 def test_an_override_is_published_with_the_original_priority(policy: TriagePolicy) -> None:
@@ -88,7 +88,7 @@ def test_an_override_is_published_with_the_original_priority(policy: TriagePolic
         at=T0 + timedelta(minutes=5),
         policy=policy,
     )
-    (envelope,) = ContractEvents(PersonalSeal(SEALER)).envelopes(file, events)
+    (envelope,) = ContractEvents(ContactSeal(SEALER)).envelopes(file, events)
     payload = envelope.payload
     assert envelope.event_type == "case.triaged"
     assert str(payload.priority) == "P2"
@@ -100,4 +100,4 @@ def test_an_override_is_published_with_the_original_priority(policy: TriagePolic
 def test_events_nobody_else_acts_on_stay_inside(policy: TriagePolicy) -> None:
     file, _ = reported(policy)
     events = file.case.take_charge(at=T0 + timedelta(minutes=1), by="cm-1")
-    assert ContractEvents(PersonalSeal(SEALER)).envelopes(file, events) == []
+    assert ContractEvents(ContactSeal(SEALER)).envelopes(file, events) == []
