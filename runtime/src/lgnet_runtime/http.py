@@ -1,4 +1,4 @@
-"""The HTTP side every service has: health, readiness, metrics; and the lifespan that runs the runtime."""
+"""The HTTP side every service has: health, readiness, metrics, request limits; and the lifespan."""
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -8,7 +8,10 @@ from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from lgnet_runtime.auth import AuthError
+from lgnet_runtime.limits import BodySizeLimit, ErrorShield, RateLimit, SubjectOf, TokenBuckets
 from lgnet_runtime.service import ServiceRuntime
+from lgnet_runtime.settings import RuntimeSettings
 
 
 def operations_router(runtime: ServiceRuntime) -> APIRouter:
@@ -29,6 +32,75 @@ def operations_router(runtime: ServiceRuntime) -> APIRouter:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
+
+
+def _subject_of(settings: RuntimeSettings) -> SubjectOf | None:
+    """Verifies a token the way the routes do; None when the service trusts no token issuer."""
+    try:
+        verifier = settings.token_verifier()
+    except (ValueError, OSError):
+        return None
+
+    def subject_of(token: str) -> str | None:
+        try:
+            return verifier.verify(token).subject
+        except AuthError:
+            return None
+
+    return subject_of
+
+
+def install_limits(app: FastAPI, settings: RuntimeSettings) -> None:
+    """Body size and rate limits, and a 500 that reveals nothing; outermost first: shield, rate, size."""
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(
+        RateLimit,
+        buckets=TokenBuckets(per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst),
+        subject_of=_subject_of(settings),
+        offload=settings.auth_jwks_url is not None,
+    )
+    app.add_middleware(ErrorShield)
+
+
+# How the services answer a request they cannot use: FastAPI's `loc/msg/type` list, their own
+# `field/message/type` list (which never echoes the rejected value), or a refusal in words.
+_FIELD_ERROR = {
+    "title": "FieldError",
+    "type": "object",
+    "required": ["field", "message"],
+    "properties": {
+        "field": {"type": "string", "title": "Field"},
+        "message": {"type": "string", "title": "Message"},
+        "type": {"type": "string", "title": "Type"},
+    },
+}
+
+
+def _document_error_bodies(app: FastAPI) -> None:
+    """Make the OpenAPI document describe the 422 bodies the services really send."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        components = schema.get("components", {}).get("schemas", {})
+        if "HTTPValidationError" in components:
+            components["FieldError"] = _FIELD_ERROR
+            items = {
+                "anyOf": [
+                    {"$ref": "#/components/schemas/ValidationError"},
+                    {"$ref": "#/components/schemas/FieldError"},
+                ]
+            }
+            components["HTTPValidationError"]["properties"]["detail"] = {
+                "title": "Detail",
+                "anyOf": [{"type": "array", "items": items}, {"type": "string"}],
+            }
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_http_app(
@@ -53,7 +125,9 @@ def create_http_app(
             await runtime.stop()
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    install_limits(app, runtime.settings)
     app.include_router(operations_router(runtime))
     for router in routers:
         app.include_router(router)
+    _document_error_bodies(app)
     return app
