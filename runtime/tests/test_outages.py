@@ -78,4 +78,4 @@ async def test_broker_killed_and_restarted_loses_no_acknowledged_event(  # type:
 
 
 async def pending_is_zero(runtime: ServiceRuntime) -> bool:
-    return await runtime.db["cases"].count_documents({"_outbox_pending": True}) == 0
+    return await runtime.db["cases"].count_documents({"_outbox.0": {"$exists": True}}) == 0

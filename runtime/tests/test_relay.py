@@ -56,17 +56,18 @@ async def test_written_events_survive_a_crash_before_publishing(mongo_db) -> Non
         pass
     assert set(publisher.sent) == expected
     assert len(publisher.sent) == len(expected)
-    assert await store.collection.count_documents({"_outbox_pending": True}) == 0
+    assert await store.collection.count_documents({"_outbox.0": {"$exists": True}}) == 0
 
 
 async def test_crash_after_publish_means_publish_again_never_lose(mongo_db) -> None:  # type: ignore[no-untyped-def]
     store = AggregateCollection(mongo_db["cases"])
     expected = await _seed(store, docs=5, events_each=2)
     crashing = RecordingPublisher(fail_after_publish=True)
-    relay = OutboxRelay([store.collection], crashing, service="t")
+    relay = OutboxRelay([store.collection], crashing, service="t", lease_seconds=0.3)
     with pytest.raises(ConnectionError):
         await relay.drain_once()
     assert set(crashing.sent) == expected  # went out, but not marked
+    await asyncio.sleep(0.4)  # the crashed instance's lease runs out; another takes over
     healthy = RecordingPublisher()
     while await OutboxRelay([store.collection], healthy, service="t").drain_once():
         pass
@@ -74,7 +75,11 @@ async def test_crash_after_publish_means_publish_again_never_lose(mongo_db) -> N
 
 
 async def test_events_added_while_publishing_are_kept(mongo_db) -> None:  # type: ignore[no-untyped-def]
-    store = AggregateCollection(mongo_db["cases"])
+    relay: OutboxRelay | None = None
+    # The writer hints the relay, as the runtime wires it.
+    store = AggregateCollection(
+        mongo_db["cases"], on_commit=lambda name, key: relay and relay.wake(name, key)
+    )
     first = closed_event()
     await store.insert({"_id": "c"}, events=[first])
     late = closed_event()
@@ -90,6 +95,7 @@ async def test_events_added_while_publishing_are_kept(mongo_db) -> None:  # type
     while await relay.drain_once():
         pass
     assert publisher.sent == [str(first.event_id), str(late.event_id)]
+    assert (await store.collection.find_one({"_id": "c"}) or {})["_outbox"] == []
 
 
 async def test_concurrent_relays_never_publish_the_same_event_at_once(mongo_db) -> None:  # type: ignore[no-untyped-def]

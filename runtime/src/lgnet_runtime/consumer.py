@@ -64,6 +64,23 @@ class IdempotentConsumer:
         self._base = retry_base_seconds
         self._cap = retry_max_seconds
         self._tracer = tracer("lgnet.consumer")
+        self._counters: dict[tuple[str, Outcome], Any] = {}
+        self._timings: dict[str, Any] = {}
+
+    def _count(self, event_type: str, outcome: Outcome) -> None:
+        # Labelled children are looked up once: this runs for every event.
+        child = self._counters.get((event_type, outcome))
+        if child is None:
+            child = self._counters[(event_type, outcome)] = EVENTS_HANDLED.labels(
+                self.service, event_type, outcome
+            )
+        child.inc()
+
+    def _timing(self, event_type: str) -> Any:
+        child = self._timings.get(event_type)
+        if child is None:
+            child = self._timings[event_type] = HANDLER_SECONDS.labels(self.service, event_type)
+        return child
 
     @property
     def event_types(self) -> frozenset[str]:
@@ -88,7 +105,7 @@ class IdempotentConsumer:
             event_type, version, _ = peek_type(record.value)
             if event_type not in self._handlers:
                 # Shared topics carry types other services act on; skip them before validating.
-                EVENTS_HANDLED.labels(self.service, event_type, Outcome.IGNORED).inc()
+                self._count(event_type, Outcome.IGNORED)
                 return Outcome.IGNORED
             event = decode_known(event_type, version, record.value)
         except Exception as exc:
@@ -120,7 +137,7 @@ class IdempotentConsumer:
         ):
             outcome, error = await self._run_with_retries(handler, event, record, first_failed_at)
         self._log(record, event, outcome, started, error=error)
-        HANDLER_SECONDS.labels(self.service, event.event_type).observe(time.perf_counter() - started)
+        self._timing(event.event_type).observe(time.perf_counter() - started)
         return outcome
 
     async def _run_with_retries(
@@ -183,7 +200,7 @@ class IdempotentConsumer:
         error: str | None = None,
     ) -> None:
         event_type = event.event_type if event is not None else "unparsable"
-        EVENTS_HANDLED.labels(self.service, event_type, outcome).inc()
+        self._count(event_type, outcome)
         log.info(
             "event.handled",
             event_type=event_type,

@@ -7,10 +7,9 @@ redelivered event finds its effect already there and changes nothing.
 
 Reserved fields in every aggregate document:
 - `_v`: version for optimistic concurrency;
-- `_outbox`: events waiting for the relay; `_outbox_pending`: indexed flag the relay looks for;
-  `_outbox_seq`: grows with every push, so the relay can tell whether it saw everything;
-- `_handled`: ids of the latest events applied (bounded);
-- `_lease_owner`, `_lease_until`: which relay instance is publishing this document's events.
+- `_outbox`: events waiting for the relay; `_outbox_pending`: indexed flag the relay looks for
+  (cleared by the relay once the outbox is empty); `_outbox_seq`: how many events were ever queued;
+- `_handled`: ids of the latest events applied (bounded).
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -27,7 +26,7 @@ from lgnet_contracts import Envelope, encode
 from lgnet_runtime.telemetry import current_trace_headers
 
 HANDLED_KEPT = 200
-RESERVED = ("_v", "_outbox", "_outbox_pending", "_outbox_seq", "_handled", "_lease_owner", "_lease_until")
+RESERVED = ("_v", "_outbox", "_outbox_pending", "_outbox_seq", "_handled")
 
 Document = dict[str, Any]
 
@@ -71,8 +70,7 @@ class AggregateCollection:
     async def ensure_indexes(self, extra: Iterable[IndexModel] = ()) -> None:
         await self.collection.create_indexes(
             [
-                IndexModel([("_outbox_pending", ASCENDING), ("_lease_until", ASCENDING)]),
-                IndexModel([("_lease_owner", ASCENDING)]),
+                IndexModel([("_outbox_pending", ASCENDING)]),
                 *extra,
             ]
         )

@@ -1,9 +1,15 @@
-"""The outbox relay: publishes events waiting in aggregate documents, then marks them sent.
+"""The outbox relay: publishes events waiting in aggregate documents, then removes them.
 
 At-least-once by construction: an event leaves `_outbox` only after Kafka acknowledged it
 (acks=all), so a crash anywhere means it is published again, never lost; consumers are
-idempotent by event id. Several instances may run: a document's events are published only by
-the instance holding its lease, and a lease that outlives a crashed holder simply expires.
+idempotent by event id.
+
+Several instances may run. Per collection, one of them holds a lease (a document in
+`_relay_leases`, renewed on every pass, released on stop) and publishes; the others stand by
+and take over when a lease expires, so no two instances publish the same events at once. The
+holder reaches documents by `_id` only: the ids its own process wrote (hints), and every
+`poll_seconds` the documents still flagged `_outbox_pending` (other processes' writes, or what
+a crash left behind). A pass therefore costs a few index lookups whatever the collection size.
 """
 
 import asyncio
@@ -14,13 +20,15 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from pymongo import UpdateMany
+from aiokafka import AIOKafkaProducer
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
 
 from lgnet_runtime.logging import get_logger
 from lgnet_runtime.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISHED
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+LEASES = "_relay_leases"
 Document = dict[str, Any]
 log = get_logger(__name__)
 
@@ -31,20 +39,33 @@ class OutboxPublisher(Protocol):
 
 
 class KafkaOutboxPublisher:
-    """Publishes through the service's FastStream broker without awaiting each send in turn."""
+    """Publishes with a producer of its own (acks=all, idempotent): every send of a pass is
+    queued at once and the pass waits for all acknowledgements together."""
 
-    def __init__(self, broker: Any, namespace: str = "") -> None:
-        self._broker = broker
+    def __init__(self, bootstrap: str, namespace: str = "", client_id: str = "lgnet-relay") -> None:
         self._namespace = namespace
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=bootstrap,
+            client_id=client_id,
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=5,
+        )
+
+    async def start(self) -> None:
+        await self._producer.start()
+
+    async def stop(self) -> None:
+        await self._producer.stop()
 
     async def publish_all(self, entries: Sequence[Document]) -> None:
+        send = self._producer.send
         futures = [
-            await self._broker.publish(
-                bytes(e["value"]),
+            await send(
                 self._namespace + e["topic"],
+                bytes(e["value"]),
                 key=bytes(e["key"]),
-                headers=e["headers"],
-                no_confirm=True,
+                headers=[(k, v.encode()) for k, v in e["headers"].items()],
             )
             for e in entries
         ]
@@ -74,6 +95,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._hints: dict[str, set[Any]] = {}
         self._last_discovery: dict[str, float] = {}
+        self._more_pending: set[str] = set()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._backlog_checked = 0.0
@@ -102,6 +124,7 @@ class OutboxRelay:
             async with asyncio.timeout(flush_timeout):
                 while await self.drain_once():
                     pass
+        await self._release_leases()  # a standby instance takes over at once
 
     async def drain_once(self) -> int:
         """One pass over every collection; returns how many events were published."""
@@ -138,72 +161,67 @@ class OutboxRelay:
         hinted = self._hints.get(name)
         if not hinted:
             return []
-        taken = [hinted.pop() for _ in range(min(len(hinted), self._batch_size))]
-        return taken
+        return [hinted.pop() for _ in range(min(len(hinted), self._batch_size))]
+
+    async def _hold_lease(self, collection: AsyncCollection[Document]) -> bool:
+        """Take or renew this instance's lease on the collection; False while another holds it."""
+        now = datetime.now(UTC)
+        leases = collection.database[LEASES]
+        try:
+            await leases.update_one(
+                {"_id": collection.name, "$or": [{"owner": self._owner}, {"until": {"$lt": now}}]},
+                {"$set": {"owner": self._owner, "until": now + self._lease}},
+                upsert=True,
+            )
+        except DuplicateKeyError:
+            return False  # the lease exists, is someone else's and is still valid
+        return True
+
+    async def _release_leases(self) -> None:
+        for collection in self._collections:
+            with contextlib.suppress(Exception):
+                await collection.database[LEASES].update_one(
+                    {"_id": collection.name, "owner": self._owner}, {"$set": {"until": EPOCH}}
+                )
 
     async def _drain_collection(self, collection: AsyncCollection[Document]) -> int:
-        now = datetime.now(UTC)
-        loop_time = asyncio.get_running_loop().time()
-        free = {"_outbox_pending": True, "_lease_until": {"$not": {"$gt": now}}}
+        if not await self._hold_lease(collection):
+            self._hints.pop(collection.name, None)  # the holder finds them when it looks
+            return 0
         ids = self._candidate_hints(collection.name)
-        if not ids or loop_time - self._last_discovery.get(collection.name, -1e9) >= self._poll_seconds:
-            # Look for pending documents nobody hinted at: other processes' writes, or a crash's.
+        loop_time = asyncio.get_running_loop().time()
+        due = loop_time - self._last_discovery.get(collection.name, -1e9) >= self._poll_seconds
+        if due or collection.name in self._more_pending:
             self._last_discovery[collection.name] = loop_time
-            found = await collection.find(free, {"_id": 1}).limit(self._batch_size).to_list()
-            ids = list(dict.fromkeys([*ids, *(c["_id"] for c in found)]))
+            # Documents whose events are all gone stop being candidates; atomic per document,
+            # so an event pushed meanwhile (which sets the flag again) is never missed.
+            await collection.update_many(
+                {"_outbox_pending": True, "_outbox": {"$size": 0}}, {"$set": {"_outbox_pending": False}}
+            )
+            found = (
+                await collection.find({"_outbox_pending": True}, {"_id": 1}).limit(self._batch_size).to_list()
+            )
+            ids = list(dict.fromkeys([*ids, *(doc["_id"] for doc in found)]))
+            # A full page means there may be more: look again on the next pass, not a poll later.
+            if len(found) >= self._batch_size:
+                self._more_pending.add(collection.name)
+            else:
+                self._more_pending.discard(collection.name)
         if not ids:
             return 0
-        token = f"{self._owner}-{uuid.uuid4().hex[:8]}"
-        # Selective keys first: engines without a query planner test them in order.
+        docs = await collection.find({"_id": {"$in": ids}}, {"_outbox": 1}).to_list()
+        docs = [doc for doc in docs if doc.get("_outbox")]
+        entries = [entry for doc in docs for entry in doc["_outbox"]]
+        if not entries:
+            return 0
+        await self._publisher.publish_all(entries)
+        # Only what was sent is removed: events added while publishing wait for the next pass.
         await collection.update_many(
-            {**free, "_id": {"$in": ids}},
-            {"$set": {"_lease_owner": token, "_lease_until": now + self._lease}},
+            {"_id": {"$in": [doc["_id"] for doc in docs]}},
+            {"$pull": {"_outbox": {"id": {"$in": [entry["id"] for entry in entries]}}}},
         )
-        read = await collection.find(
-            {"_id": {"$in": ids}}, {"_outbox": 1, "_outbox_seq": 1, "_lease_owner": 1}
-        ).to_list()
-        claimed = [doc for doc in read if doc.get("_lease_owner") == token]
-        if not claimed:
-            return 0  # another instance claimed them first
-        entries = [entry for doc in claimed for entry in doc.get("_outbox", [])]
-        try:
-            if entries:
-                await self._publisher.publish_all(entries)
-        except BaseException:
-            await collection.update_many(
-                {"_lease_owner": token}, {"$set": {"_lease_owner": None, "_lease_until": EPOCH}}
-            )
-            raise
-        await collection.bulk_write(self._mark_sent(claimed, token), ordered=True)
         OUTBOX_PUBLISHED.labels(self._service).inc(len(entries))
         return len(entries)
-
-    @staticmethod
-    def _mark_sent(claimed: list[Document], token: str) -> list[UpdateMany]:
-        """Two writes for the whole pass, whatever its size, in this order:
-
-        1. documents nothing was added to meanwhile (the `_outbox_seq` we read): empty the
-           outbox and stop being candidates;
-        2. every claimed document: remove what was sent (events added meanwhile stay, and keep
-           the document pending) and release the lease. Addressed by `_id` alone, so it is an
-           index lookup on every engine; the lease we hold outlives the pass by far.
-        """
-        release = {"_lease_owner": None, "_lease_until": EPOCH}
-        by_seq: dict[int, list[Any]] = {}
-        for doc in claimed:
-            by_seq.setdefault(doc.get("_outbox_seq", 0), []).append(doc["_id"])
-        unchanged = [{"_outbox_seq": seq, "_id": {"$in": ids}} for seq, ids in by_seq.items()]
-        sent = [entry["id"] for doc in claimed for entry in doc.get("_outbox", [])]
-        return [
-            UpdateMany(
-                {"_lease_owner": token, "$or": unchanged},
-                {"$set": {"_outbox": [], "_outbox_pending": False, **release}},
-            ),
-            UpdateMany(
-                {"_id": {"$in": [doc["_id"] for doc in claimed]}},
-                {"$pull": {"_outbox": {"id": {"$in": sent}}}, "$set": release},
-            ),
-        ]
 
     async def _report_backlog(self) -> None:
         loop_time = asyncio.get_running_loop().time()

@@ -63,6 +63,7 @@ class ServiceRuntime:
         self.consumers: list[IdempotentConsumer] = []
         self.dead_letters = DeadLetterPublisher(self.broker, self.service)
         self.relay: OutboxRelay | None = None
+        self._publisher: KafkaOutboxPublisher | None = None
         self._started = False
 
     def aggregates(self, name: str) -> AggregateCollection:
@@ -127,9 +128,13 @@ class ServiceRuntime:
             await aggregate.ensure_indexes()
         await self.broker.start()
         s = self.settings
+        self._publisher = KafkaOutboxPublisher(
+            s.kafka_bootstrap_servers, s.topic_namespace, client_id=f"lgnet-{self.service}-relay"
+        )
+        await self._publisher.start()
         self.relay = OutboxRelay(
             [a.collection for a in self._aggregates.values()],
-            KafkaOutboxPublisher(self.broker, s.topic_namespace),
+            self._publisher,
             service=self.service,
             batch_size=s.relay_batch_size,
             lease_seconds=s.relay_lease_seconds,
@@ -150,6 +155,8 @@ class ServiceRuntime:
             await subscriber.stop()  # waits up to graceful_timeout for the batch in hand
         if self.relay is not None:
             await self.relay.stop(flush_timeout=self.settings.graceful_timeout_seconds)
+        if self._publisher is not None:
+            await self._publisher.stop()
         await self.broker.stop()
         await self.mongo.close()
         log.info("service.stopped")
