@@ -330,7 +330,7 @@ def _referral_legal() -> list[tuple[str, dict[str, Any]]]:
     e = good_envelope
     out = [*_legal_common("placement.confirmed"), *_legal_common("grant.approved")]
     out += [
-        ("largest int64 amount", _with(e("grant.approved"), payload={"amount_cents": 2**63 - 1})),
+        ("largest amount the contract allows", _with(e("grant.approved"), payload={"amount_cents": 10**11})),
         ("empty reasons", _with(e("grant.pending_review"), payload={"reasons": []})),
         ("notification for unknown case", e("notification.failed")),
         ("waitlisted far down", _with(e("placement.waitlisted"), payload={"position": 10**6})),

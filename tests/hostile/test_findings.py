@@ -1,9 +1,9 @@
-"""Hostile inputs the services do not survive today: each test states the promise and fails.
+"""Hostile inputs that once got past a consumer: each test states the promise and guards its fix.
 
-Marked `xfail(strict=True)`: the suite stays green while the defect is there and turns red the
-day it is fixed, so the marker is removed and the test guards the fix. Engine tests run on the
-payments service (the smallest consumer); the defects sit in the shared runtime, contracts or
-FastStream, so every service has them.
+F1 a non-UTF-8 header, F2 a message too large for its own dead letter, F3 a huge integer, F4
+JSON nested too deep, F5 wrong-typed or unbounded fields, F6 a household no service could
+accept. Engine tests run on the payments service (the smallest consumer) and on housing; the
+fixes sit in the shared runtime and contracts, so every service has them.
 """
 
 from __future__ import annotations
@@ -85,23 +85,17 @@ async def test_json_nested_100_000_deep_is_dead_lettered(run_service: Any) -> No
 
 
 @pytest.mark.engines
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="F6: the contract lets a household be an unaccompanied minor with adults; housing's domain "
-    "refuses it (InvalidValue), the consumer retries a deterministic error handler_max_attempts times "
-    "and dead-letters a contract-valid event as handler_failed",
-)
-async def test_a_contract_valid_triage_is_never_dead_lettered_by_housing(run_service: Any) -> None:
+async def test_an_impossible_household_is_refused_at_once_not_retried(run_service: Any) -> None:
     event = good_envelope("case.triaged")
     event["payload"]["housing"]["household"] = {
         "adults": ["female"],
         "minors_ages": [15],
         "unaccompanied_minor": True,
     }
-    decode(dumps(event))  # the contract accepts it
+    with pytest.raises(InvalidEvent, match="unaccompanied minor"):
+        decode(dumps(event))
     dead, handled, _ = await _throw(run_service, "housing", dumps(event), wait=8.0)
-    assert not dead, "a contract-valid event was dead-lettered"
+    assert dead, "refused by the contract: dead-lettered as invalid, with no retries"
     assert handled
 
 
@@ -122,22 +116,7 @@ LENIENT = {
 }
 
 
-STRICT = ("integer as string", "integer as float", "schema_version true", "datetime as unix seconds")
-
-
-@pytest.mark.parametrize("case", STRICT)
-def test_wrong_typed_fields_are_refused(case: str) -> None:
-    with pytest.raises(InvalidEvent):
-        decode(LENIENT[case])
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="F5: some contract fields are unbounded or accept every UUID spelling; these oversized "
-    "events are accepted and handled instead of dead-lettered",
-)
-@pytest.mark.parametrize("case", [c for c in LENIENT if c not in STRICT])
-def test_unbounded_fields_are_refused(case: str) -> None:
+@pytest.mark.parametrize("case", list(LENIENT))
+def test_wrong_typed_or_unbounded_fields_are_refused(case: str) -> None:
     with pytest.raises(InvalidEvent):
         decode(LENIENT[case])

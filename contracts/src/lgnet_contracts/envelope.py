@@ -1,10 +1,11 @@
 """The one envelope every event travels in, and the base of every payload."""
 
+import re
 import uuid
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from uuid_utils.compat import uuid7
 
 from lgnet_contracts.types import CaseId, IstatCode, UtcDatetime
@@ -22,21 +23,30 @@ class EventPayload(BaseModel):
 
 P = TypeVar("P", bound=EventPayload)
 
+_UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _canonical_uuid(value: object) -> object:
+    # On the wire an id has one spelling (lower-case, with dashes), so equal ids compare equal.
+    if isinstance(value, str) and not _UUID_TEXT.match(value):
+        raise ValueError("ids are lower-case UUIDs with dashes")
+    return value
+
 
 class Envelope(BaseModel, Generic[P]):
     """Metadata shared by all events. W3C trace context travels in Kafka headers, not here."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    event_id: uuid.UUID
-    event_type: str
-    schema_version: int
+    event_id: Annotated[uuid.UUID, BeforeValidator(_canonical_uuid)]
+    event_type: Annotated[str, Field(min_length=1, max_length=64)]
+    schema_version: Annotated[int, Field(ge=1, le=1_000)]
     occurred_at: UtcDatetime
-    producer: str
+    producer: Annotated[str, Field(min_length=1, max_length=64)]
     municipality: IstatCode
     case_id: CaseId | None
-    correlation_id: uuid.UUID
-    causation_id: uuid.UUID | None = None
+    correlation_id: Annotated[uuid.UUID, BeforeValidator(_canonical_uuid)]
+    causation_id: Annotated[uuid.UUID, BeforeValidator(_canonical_uuid)] | None = None
     payload: P
 
     @model_validator(mode="after")

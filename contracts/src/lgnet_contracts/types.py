@@ -69,7 +69,8 @@ Email = EmailStr
 FiscalCode = Annotated[str, AfterValidator(_fiscal_code)]
 Iban = Annotated[str, AfterValidator(_iban)]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
-Cents = Annotated[int, Field(ge=0, strict=True)]
+# Up to EUR 1 billion: far above any grant or budget, far below what a 64-bit store can hold.
+Cents = Annotated[int, Field(ge=0, le=100_000_000_000, strict=True)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 
 

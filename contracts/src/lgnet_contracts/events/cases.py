@@ -3,7 +3,7 @@
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lgnet_contracts.envelope import EventPayload
 from lgnet_contracts.sealed import Sealed
@@ -21,6 +21,15 @@ class Household(_Part):
     adults: list[Gender] = Field(max_length=20)
     minors_ages: list[Annotated[int, Field(ge=0, le=17)]] = Field(default_factory=list, max_length=20)
     unaccompanied_minor: bool = False
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Household":
+        # The same facts every service's domain insists on, refused at the edge of the contract.
+        if not self.adults and not self.minors_ages:
+            raise ValueError("a household has at least one person")
+        if self.unaccompanied_minor and (self.adults or not self.minors_ages):
+            raise ValueError("an unaccompanied minor is a minor with no adult in the household")
+        return self
 
 
 class Consent(_Part):
@@ -46,7 +55,7 @@ class ScoreContribution(_Part):
     """
 
     factor: Annotated[str, Field(min_length=1, max_length=64)]
-    points: int
+    points: Annotated[int, Field(ge=-1_000, le=1_000)]
     reason: Annotated[str, Field(max_length=300)]
 
 
@@ -84,8 +93,8 @@ class CaseTriaged(EventPayload):
     topic = CASES.name
 
     priority: Priority
-    score: int
-    breakdown: list[ScoreContribution]
+    score: Annotated[int, Field(ge=-10_000, le=10_000)]
+    breakdown: list[ScoreContribution] = Field(max_length=64)
     needs: list[Need]
     sla_deadline: UtcDatetime
     policy_version: Annotated[str, Field(min_length=1, max_length=32)]

@@ -17,6 +17,7 @@ from typing import Any
 from lgnet_contracts import Envelope, new_event
 from lgnet_contracts.envelope import EventPayload
 from lgnet_contracts.events import cases as contract
+from lgnet_contracts.types import Gender
 from lgnet_contracts.types import Need as ContractNeed
 from lgnet_contracts.types import Priority as ContractPriority
 from lgnet_referral.adapters.personal_seal import ContactSeal
@@ -134,8 +135,11 @@ class ContractEvents:
 
 def household(file: CaseFile) -> contract.Household:
     h = file.case.household
+    genders = list(file.profile.adult_genders)[: h.adults]
+    # An adult whose gender was not recorded travels as "other", never dropped from the count.
+    genders += [Gender.OTHER] * (h.adults - len(genders))
     return contract.Household(
-        adults=list(file.profile.adult_genders),
+        adults=genders,
         minors_ages=list(h.minor_ages),
         unaccompanied_minor=h.is_unaccompanied_minor,
     )
