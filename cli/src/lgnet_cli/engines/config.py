@@ -21,7 +21,9 @@ def find_repo_root() -> Path:
         for candidate in (start, *start.parents):
             if (candidate / POM_RELATIVE).is_file():
                 return candidate
-    raise FileNotFoundError(f"no {POM_RELATIVE} above {Path(__file__).parent} or {Path.cwd()}")
+    # Outside a checkout (the CLI image): commands that need no engine still work from here;
+    # starting engines then fails with a clear "no pom.xml" from Maven.
+    return Path.cwd().resolve()
 
 
 @dataclass(frozen=True)
