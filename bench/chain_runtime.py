@@ -33,11 +33,17 @@ class RuntimeChain:
         self, engines: Engines, namespace: str, unique: str, recorder: Recorder, *, hops: int = 2
     ) -> None:
         self._recorder = recorder
-        # `isolated_settings` as in the tests (batch timeout 50 ms, relay poll 0.1 s), one namespace
-        # shared by both hops so hop 1's relay publishes where hop 2 reads.
+        # `isolated_settings` as in the tests (batch timeout 50 ms), but the relay's look for
+        # unhinted documents at its deployed interval (0.5 s) rather than the tests' 0.1 s; one
+        # namespace shared by both hops so hop 1's relay publishes where hop 2 reads.
         self.hop1 = ServiceRuntime(
             isolated_settings(
-                ClosureSettings, engines.kafka, engines.mongo, unique, topic_namespace=namespace
+                ClosureSettings,
+                engines.kafka,
+                engines.mongo,
+                unique,
+                topic_namespace=namespace,
+                relay_poll_seconds=0.5,
             )
         )
         self._closures = self.hop1.aggregates("closures")
@@ -47,7 +53,12 @@ class RuntimeChain:
         if hops == 2:
             hop2 = ServiceRuntime(
                 isolated_settings(
-                    NotifySettings, engines.kafka, engines.mongo, unique, topic_namespace=namespace
+                    NotifySettings,
+                    engines.kafka,
+                    engines.mongo,
+                    unique,
+                    topic_namespace=namespace,
+                    relay_poll_seconds=0.5,
                 )
             )
             self._notifications = hop2.aggregates("notifications")
