@@ -16,29 +16,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from hostile_strategies import (
-    Expect,
-    Hostile,
-    bad_case_ids,
-    deeply_nested,
-    dumps,
-    envelope_wrong_types,
-    extra_fields,
-    huge_strings,
-    invalid_utf8,
-    missing_fields,
-    mutated_good_events,
-    naive_datetimes,
-    not_an_object,
-    out_of_range,
-    outside_programme,
-    payload_wrong_types,
-    random_bytes,
-    strict_numbers_as_strings,
-    type_confusion,
-    unknown_event_types,
-    unknown_versions,
-)
+from hostile_strategies import Expect, Hostile, dumps, poison_categories, unknown_event_types
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
@@ -79,26 +57,7 @@ def draw(strategy: st.SearchStrategy[Hostile], count: int, salt: int) -> list[Ho
 
 
 def hostile_batch(types: list[str]) -> list[Hostile]:
-    categories: list[st.SearchStrategy[Hostile]] = [
-        random_bytes,
-        invalid_utf8,
-        not_an_object,
-        missing_fields(types),
-        envelope_wrong_types(types),
-        unknown_versions(types),
-        payload_wrong_types(types),
-        extra_fields(types),
-        out_of_range(types),
-        naive_datetimes(types),
-        huge_strings(types),
-        deeply_nested(types),
-        strict_numbers_as_strings(types),
-        outside_programme(types),
-        bad_case_ids(types),
-        type_confusion(types),
-        mutated_good_events(types),
-        unknown_event_types(),
-    ]
+    categories = [*poison_categories(types), unknown_event_types()]
     batch: list[Hostile] = []
     for salt, category in enumerate(categories):
         if category.is_empty:
