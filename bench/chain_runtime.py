@@ -15,6 +15,10 @@ from lgnet_runtime.service import ServiceRuntime
 from lgnet_runtime.settings import RuntimeSettings
 from lgnet_testing.harness import isolated_settings
 
+DEPLOYED_RELAY = {
+    name: RuntimeSettings.model_fields[name].default for name in ("relay_poll_seconds", "relay_sweep_seconds")
+}
+
 
 class ClosureSettings(RuntimeSettings):
     service_name: ClassVar[str] = "benchclosure"
@@ -33,9 +37,9 @@ class RuntimeChain:
         self, engines: Engines, namespace: str, unique: str, recorder: Recorder, *, hops: int = 2
     ) -> None:
         self._recorder = recorder
-        # `isolated_settings` as in the tests (batch timeout 50 ms), but the relay's look for
-        # unhinted documents at its deployed interval (0.5 s) rather than the tests' 0.1 s; one
-        # namespace shared by both hops so hop 1's relay publishes where hop 2 reads.
+        # `isolated_settings` as in the tests (batch timeout 50 ms), but the relay's intervals as
+        # deployed rather than the tests' short ones; one namespace shared by both hops so hop 1's
+        # relay publishes where hop 2 reads.
         self.hop1 = ServiceRuntime(
             isolated_settings(
                 ClosureSettings,
@@ -43,7 +47,7 @@ class RuntimeChain:
                 engines.mongo,
                 unique,
                 topic_namespace=namespace,
-                relay_poll_seconds=0.5,
+                **DEPLOYED_RELAY,
             )
         )
         self._closures = self.hop1.aggregates("closures")
@@ -58,7 +62,7 @@ class RuntimeChain:
                     engines.mongo,
                     unique,
                     topic_namespace=namespace,
-                    relay_poll_seconds=0.5,
+                    **DEPLOYED_RELAY,
                 )
             )
             self._notifications = hop2.aggregates("notifications")

@@ -5,6 +5,7 @@ import asyncio
 import pytest
 
 from lgnet_runtime.outbox import HANDLED_KEPT, AggregateCollection, WriteResult
+from lgnet_runtime.relay import PENDING
 
 from .conftest import closed_event
 
@@ -27,7 +28,7 @@ async def test_insert_keeps_state_events_and_cause_together(store: AggregateColl
     assert raw["status"] == "open"
     assert raw["_v"] == 1
     assert raw["_handled"] == ["cause-1"]
-    assert raw["_outbox_pending"] is True
+    assert await store.collection.count_documents(PENDING) == 1
     assert [e["id"] for e in raw["_outbox"]] == [str(event.event_id)]
     assert raw["_outbox"][0]["topic"] == "lgnet.referral.cases"
 

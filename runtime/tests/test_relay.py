@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 
 from lgnet_runtime.outbox import AggregateCollection
 from lgnet_runtime.relay import OutboxRelay
@@ -112,3 +113,84 @@ async def test_concurrent_relays_never_publish_the_same_event_at_once(mongo_db) 
     assert shared.overlaps == 0
     assert set(shared.sent) == expected
     assert len(shared.sent) == len(expected)
+
+
+async def _until(condition: Any, timeout: float = 5.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.02)
+
+
+async def test_a_standby_instances_writes_are_published_by_the_holder(mongo_db) -> None:  # type: ignore[no-untyped-def]
+    # No sweep in this test's time: only the standby's poke can tell the holder to look.
+    holder_sent, standby_sent = RecordingPublisher(), RecordingPublisher()
+    holder = OutboxRelay([mongo_db["cases"]], holder_sent, service="a", poll_seconds=0.05, sweep_seconds=600)
+    standby = OutboxRelay(
+        [mongo_db["cases"]], standby_sent, service="b", poll_seconds=0.05, sweep_seconds=600
+    )
+    holder.start()
+    await asyncio.sleep(0.2)  # the holder has taken the lease and made its first look
+    standby.start()
+    store = AggregateCollection(mongo_db["cases"], on_commit=standby.wake)
+    expected = await _seed(store, docs=5, events_each=2)
+    try:
+        await _until(lambda: set(holder_sent.sent) == expected)
+    finally:
+        await standby.stop(flush_timeout=1)
+        await holder.stop(flush_timeout=1)
+    assert standby_sent.sent == []
+    assert len(holder_sent.sent) == len(expected)
+
+
+async def test_what_a_writer_left_without_telling_is_found_by_the_sweep(mongo_db) -> None:  # type: ignore[no-untyped-def]
+    publisher = RecordingPublisher()
+    relay = OutboxRelay([mongo_db["cases"]], publisher, service="a", poll_seconds=0.05, sweep_seconds=0.3)
+    relay.start()
+    await asyncio.sleep(0.2)
+    # A writer that crashed after its write, before any hint or poke reached a relay.
+    expected = await _seed(AggregateCollection(mongo_db["cases"]), docs=3, events_each=1)
+    try:
+        await _until(lambda: set(publisher.sent) == expected)
+    finally:
+        await relay.stop(flush_timeout=1)
+
+
+async def test_a_failed_pass_looks_again_for_what_its_hints_named(mongo_db) -> None:  # type: ignore[no-untyped-def]
+    relay: OutboxRelay | None = None
+    store = AggregateCollection(
+        mongo_db["cases"], on_commit=lambda name, key: relay and relay.wake(name, key)
+    )
+
+    class FailsOnce(RecordingPublisher):
+        failed = False
+
+        async def publish_all(self, entries: Sequence[dict[str, Any]]) -> None:
+            if not self.failed:
+                self.failed = True
+                raise ConnectionError("Kafka away for one pass")
+            await super().publish_all(entries)
+
+    publisher = FailsOnce()
+    relay = OutboxRelay([store.collection], publisher, service="a", poll_seconds=0.05, sweep_seconds=600)
+    relay.start()
+    await asyncio.sleep(0.2)
+    expected = await _seed(store, docs=4, events_each=1)
+    try:
+        await _until(lambda: set(publisher.sent) == expected, timeout=10)
+    finally:
+        await relay.stop(flush_timeout=1)
+    assert publisher.failed
+
+
+async def test_the_backlog_shows_while_kafka_is_away(mongo_db) -> None:  # type: ignore[no-untyped-def]
+    class KafkaAway(RecordingPublisher):
+        async def publish_all(self, entries: Sequence[dict[str, Any]]) -> None:
+            raise ConnectionError("no broker")
+
+    await _seed(AggregateCollection(mongo_db["cases"]), docs=3, events_each=2)
+    relay = OutboxRelay([mongo_db["cases"]], KafkaAway(), service="probe", poll_seconds=0.05)
+    relay.start()
+    try:
+        await _until(lambda: REGISTRY.get_sample_value("lgnet_outbox_backlog", {"service": "probe"}) == 3)
+    finally:
+        await relay.stop(flush_timeout=0.5)

@@ -1,10 +1,9 @@
 """Every event type and version the system knows, and the codec for their bytes on Kafka."""
 
-import json
 from functools import cache
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError
 
 from lgnet_contracts.envelope import Envelope, EventPayload
 from lgnet_contracts.events import cases, grants, notifications, placements
@@ -68,21 +67,26 @@ def encode(event: Envelope[Any]) -> bytes:
     return event.model_dump_json().encode()
 
 
-def peek_type(raw: bytes) -> tuple[str, int, dict[str, Any]]:
+class _Head(BaseModel):
+    """What a consumer needs to know before validating the whole event: its type and version.
+    The rest of the JSON is parsed but not built into Python objects, so peeking is cheap."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    event_type: StrictStr
+    schema_version: StrictInt
+
+
+def peek_type(raw: bytes) -> tuple[str, int]:
     try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, huge integers, deep nesting
-        raise InvalidEvent(f"not JSON: {type(exc).__name__}: {str(exc)[:200]}") from None
-    if not isinstance(data, dict):
-        raise InvalidEvent("an event is a JSON object")
-    event_type, version = data.get("event_type"), data.get("schema_version")
-    if not isinstance(event_type, str) or not isinstance(version, int) or isinstance(version, bool):
-        raise InvalidEvent("event_type (string) and schema_version (integer) are required")
-    return event_type, version, data
+        head = _Head.model_validate_json(raw)
+    except ValidationError as exc:  # bad UTF-8 or JSON, deep nesting, not an object, no type
+        first = exc.errors(include_url=False, include_input=False)[0]
+        raise InvalidEvent(f"not an event: {first['type']} at {first['loc']}: {first['msg'][:200]}") from None
+    return head.event_type, head.schema_version
 
 
 def decode(raw: bytes) -> Envelope[Any]:
-    event_type, version, _ = peek_type(raw)
+    event_type, version = peek_type(raw)
     return decode_known(event_type, version, raw)
 
 

@@ -102,7 +102,7 @@ class IdempotentConsumer:
         started = time.perf_counter()
         first_failed_at = datetime.now(UTC)
         try:
-            event_type, version, _ = peek_type(record.value)
+            event_type, version = peek_type(record.value)
             if event_type not in self._handlers:
                 # Shared topics carry types other services act on; skip them before validating.
                 self._count(event_type, Outcome.IGNORED)

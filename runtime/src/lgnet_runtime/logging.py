@@ -10,6 +10,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
+from pydantic_core import to_json
 
 PERSONAL_KEYS = frozenset(
     {
@@ -39,9 +40,16 @@ def _drop_personal(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Mut
     return event_dict
 
 
+def _dumps(event_dict: Any, **_: Any) -> str:
+    # A line per handled event: the Rust encoder is about three times faster than json.dumps.
+    return to_json(event_dict, fallback=str).decode()
+
+
 def configure_logging(service: str, *, fmt: str = "auto", level: str = "INFO") -> None:
     use_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
-    renderer: Any = structlog.processors.JSONRenderer() if use_json else structlog.dev.ConsoleRenderer()
+    renderer: Any = (
+        structlog.processors.JSONRenderer(serializer=_dumps) if use_json else structlog.dev.ConsoleRenderer()
+    )
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

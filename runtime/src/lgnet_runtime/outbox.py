@@ -7,8 +7,8 @@ redelivered event finds its effect already there and changes nothing.
 
 Reserved fields in every aggregate document:
 - `_v`: version for optimistic concurrency;
-- `_outbox`: events waiting for the relay; `_outbox_pending`: indexed flag the relay looks for
-  (cleared by the relay once the outbox is empty); `_outbox_seq`: how many events were ever queued;
+- `_outbox`: events waiting for the relay (a document is pending while it is not empty; a
+  partial index holds exactly the pending ones); `_outbox_seq`: how many events were ever queued;
 - `_handled`: ids of the latest events applied (bounded).
 """
 
@@ -26,7 +26,7 @@ from lgnet_contracts import Envelope, encode
 from lgnet_runtime.telemetry import current_trace_headers
 
 HANDLED_KEPT = 200
-RESERVED = ("_v", "_outbox", "_outbox_pending", "_outbox_seq", "_handled")
+RESERVED = ("_v", "_outbox", "_outbox_seq", "_handled")
 
 Document = dict[str, Any]
 
@@ -70,7 +70,12 @@ class AggregateCollection:
     async def ensure_indexes(self, extra: Iterable[IndexModel] = ()) -> None:
         await self.collection.create_indexes(
             [
-                IndexModel([("_outbox_pending", ASCENDING)]),
+                # Only pending documents are in it, so the relay's look costs what is pending.
+                IndexModel(
+                    [("_outbox.id", ASCENDING)],
+                    name="outbox_pending",
+                    partialFilterExpression={"_outbox.id": {"$exists": True}},
+                ),
                 *extra,
             ]
         )
@@ -87,7 +92,6 @@ class AggregateCollection:
             **doc,
             "_v": 1,
             "_outbox": entries,
-            "_outbox_pending": bool(entries),
             "_outbox_seq": len(entries),
             "_handled": [handled] if handled else [],
         }
@@ -127,8 +131,8 @@ class AggregateCollection:
             query["_handled"] = {"$ne": handled}
         entries = self._entries(events)
         update: Document = {"$inc": {"_v": 1, **(inc or {})}}
-        if set_fields or entries:
-            update["$set"] = {**(set_fields or {}), **({"_outbox_pending": True} if entries else {})}
+        if set_fields:
+            update["$set"] = dict(set_fields)
         pushes: Document = dict(push or {})
         if entries:
             pushes["_outbox"] = {"$each": entries}
@@ -159,6 +163,9 @@ class AggregateCollection:
 
     @staticmethod
     def _entries(events: Iterable[Envelope[Any]]) -> list[Document]:
+        events = list(events)
+        if not events:
+            return []  # most writes cause no event: skip capturing the trace context
         trace_headers = current_trace_headers()
         return [outbox_entry(event, trace_headers) for event in events]
 

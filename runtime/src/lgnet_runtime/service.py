@@ -32,15 +32,25 @@ async def _tolerant_parse(records: tuple[Any, ...], original: Any) -> Any:
     """FastStream decodes every header as UTF-8 while building the batch; one hostile header
     would fail the whole poll. It gets copies with decodable headers; the consumer keeps the
     untouched records, so dead letters still carry the original bytes."""
-    safe = tuple(
-        dataclasses.replace(
-            r, headers=[(k, v.decode("utf-8", "replace").encode()) for k, v in r.headers or ()]
-        )
-        for r in records
-    )
+    safe = tuple(r if _headers_decode(r.headers) else _with_decodable_headers(r) for r in records)
     parsed = await original(safe)
     parsed.raw_message = records
     return parsed
+
+
+def _headers_decode(headers: Any) -> bool:
+    try:
+        for _, value in headers or ():
+            value.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _with_decodable_headers(record: Any) -> Any:
+    return dataclasses.replace(
+        record, headers=[(k, v.decode("utf-8", "replace").encode()) for k, v in record.headers]
+    )
 
 
 class ServiceRuntime:
@@ -139,6 +149,7 @@ class ServiceRuntime:
             batch_size=s.relay_batch_size,
             lease_seconds=s.relay_lease_seconds,
             poll_seconds=s.relay_poll_seconds,
+            sweep_seconds=s.relay_sweep_seconds,
             linger_seconds=s.relay_linger_seconds,
         )
         self.relay.start()

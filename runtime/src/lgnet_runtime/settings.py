@@ -54,7 +54,10 @@ class RuntimeSettings(BaseSettings):
 
     # Outbox relay.
     relay_batch_size: int = Field(500, ge=1, le=10_000)
+    # How often an idle relay renews its lease and sees a standby's poke (latency of their events).
     relay_poll_seconds: float = Field(0.5, gt=0)
+    # How often the lease holder looks for events a crashed writer left behind.
+    relay_sweep_seconds: float = Field(30.0, gt=0)
     relay_lease_seconds: float = Field(15.0, gt=0)
     relay_linger_seconds: float = Field(0.02, ge=0, le=1)
 

@@ -26,6 +26,7 @@ def isolated_settings(cls: type[S], kafka_bootstrap: str, mongo_uri: str, unique
         "consumer_group": f"{cls.service_name}-{unique}",
         "consumer_batch_timeout_ms": 50,
         "relay_poll_seconds": 0.1,
+        "relay_sweep_seconds": 0.5,
         "retry_base_seconds": 0.05,
         "retry_max_seconds": 0.5,
         "graceful_timeout_seconds": 5.0,
