@@ -175,3 +175,37 @@ async def read_topic(bootstrap: str, topic: str, count: int, timeout: float = 20
     finally:
         await consumer.stop()
     return values
+
+
+async def test_a_partition_waiting_to_retry_does_not_hold_up_the_others(
+    runtime: ServiceRuntime, settings: ProbeSettings
+) -> None:
+    settings.handler_max_attempts = 1000  # fails until this test lets it through
+    settings.retry_base_seconds, settings.retry_max_seconds = 0.05, 0.2
+    stuck, others = closed_event(), [closed_event() for _ in range(5)]
+    release = asyncio.Event()
+    handled: list[str] = []
+    attempts: list[float] = []
+
+    async def handler(event: Envelope[Any]) -> None:
+        if event.event_id == stuck.event_id and not release.is_set():
+            attempts.append(asyncio.get_running_loop().time())
+            raise ConnectionResetError("a partner system is away")
+        handled.append(str(event.event_id))
+
+    runtime.subscribe([CASES], {"case.closed": handler})
+    await runtime.start()
+    topic = settings.topic_namespace + CASES.name
+    bootstrap = settings.kafka_bootstrap_servers
+    await publish_raw(bootstrap, topic, encode(stuck), key=stuck.key, partition=0)
+    await wait_until(lambda: asyncio.sleep(0, len(attempts) >= 2))
+    # Produced while partition 0 keeps failing: handled anyway, on partitions 0's neighbours.
+    for number, event in enumerate(others):
+        await publish_raw(bootstrap, topic, encode(event), key=event.key, partition=1 + number % 5)
+    await wait_until(lambda: asyncio.sleep(0, len(handled) == len(others)))
+    assert str(stuck.event_id) not in handled
+    # Retried with backoff, not in a hot loop: at most one attempt per 0.05 s on average.
+    assert len(attempts) < 10 + 20 * (attempts[-1] - attempts[0])
+    release.set()
+    await wait_until(lambda: asyncio.sleep(0, str(stuck.event_id) in handled))
+    assert handled.count(str(stuck.event_id)) == 1

@@ -6,11 +6,18 @@ share a partition, so a case's story is applied in the order it happened). Offse
 committed only after the batch's handlers have written their effects or its poison messages
 are safely in a dead-letter topic.
 
+A handler that fails is retried with backoff without holding up the other partitions: its
+partition is rewound to the failed record and paused until the backoff has passed, the batch
+ends (committing that partition at the failed record), and the others keep being fetched. After
+`max_attempts` the record goes to the dead-letter topic. (A database that is away is waited for
+in place: every partition needs it.)
+
 Effects are idempotent because each handler writes its change together with the id of the
 event that caused it (see `outbox.AggregateCollection`): a redelivery finds it there.
 """
 
 import asyncio
+import contextlib
 import random
 import time
 from collections import defaultdict
@@ -37,6 +44,10 @@ class Outcome(StrEnum):
     HANDLED = "handled"
     IGNORED = "ignored"  # an event type this service does not act on
     DEAD_LETTERED = "dead_lettered"
+    RETRY_LATER = "retry_later"  # failed; its partition waits for the backoff, then fetches it again
+
+
+ATTEMPTS_KEPT = 10_000  # failing records remembered between fetches (bounded, per consumer)
 
 
 def backoff_delay(attempt: int, base: float, cap: float) -> float:
@@ -66,6 +77,8 @@ class IdempotentConsumer:
         self._tracer = tracer("lgnet.consumer")
         self._counters: dict[tuple[str, Outcome], Any] = {}
         self._timings: dict[str, Any] = {}
+        # (topic, partition, offset) -> attempts so far and when the first one failed
+        self._attempts: dict[tuple[str, int, int], tuple[int, datetime]] = {}
 
     def _count(self, event_type: str, outcome: Outcome) -> None:
         # Labelled children are looked up once: this runs for every event.
@@ -87,20 +100,48 @@ class IdempotentConsumer:
         return frozenset(self._handlers)
 
     async def handle_batch(self, records: Sequence[Any], kafka_consumer: Any = None) -> None:
+        """Handle one poll's records. Given the Kafka consumer, a failing record's partition is
+        rewound and paused instead of retried in place (see the module's docstring)."""
         by_partition: dict[tuple[str, int], list[Any]] = defaultdict(list)
         for record in records:
             by_partition[(record.topic, record.partition)].append(record)
-        await asyncio.gather(*(self._handle_partition(batch) for batch in by_partition.values()))
-        if kafka_consumer is not None:
-            self._report_lag(kafka_consumer, by_partition)
+        # A test broker's stand-in consumer cannot pause: its failures are retried in place.
+        pausable = kafka_consumer if callable(getattr(kafka_consumer, "pause", None)) else None
+        await asyncio.gather(*(self._handle_partition(batch, pausable) for batch in by_partition.values()))
+        if pausable is not None:
+            self._report_lag(pausable, by_partition)
 
-    async def _handle_partition(self, records: list[Any]) -> None:
+    async def _handle_partition(self, records: list[Any], kafka_consumer: Any) -> None:
         for record in records:
-            await self.handle_record(record)
+            outcome = await self.handle_record(record, defer=kafka_consumer is not None)
+            if outcome is Outcome.RETRY_LATER:
+                # The records after it wait too: a case's events stay in order.
+                self._pause_for_retry(kafka_consumer, record)
+                return
 
-    async def handle_record(self, record: Any) -> Outcome:
+    def _pause_for_retry(self, kafka_consumer: Any, record: Any) -> None:
+        from aiokafka import TopicPartition
+
+        partition = TopicPartition(record.topic, record.partition)
+        attempts, _ = self._attempts[(record.topic, record.partition, record.offset)]
+        delay = backoff_delay(attempts, self._base, self._cap)
+        kafka_consumer.seek(partition, record.offset)
+        kafka_consumer.pause(partition)
+        asyncio.get_running_loop().call_later(delay, self._resume, kafka_consumer, partition)
+
+    @staticmethod
+    def _resume(kafka_consumer: Any, partition: Any) -> None:
+        # Revoked meanwhile, or the consumer stopped: its next owner starts at the committed
+        # offset, which is the failed record.
+        with contextlib.suppress(Exception):
+            kafka_consumer.resume(partition)
+
+    async def handle_record(self, record: Any, *, defer: bool = False) -> Outcome:
+        """Handle one record. With `defer`, a failure that may pass returns RETRY_LATER (the
+        caller re-fetches the record after a backoff) instead of sleeping here."""
         started = time.perf_counter()
-        first_failed_at = datetime.now(UTC)
+        position = (record.topic, record.partition, record.offset)
+        attempts_before, first_failed_at = self._attempts.get(position, (0, datetime.now(UTC)))
         try:
             event_type, version = peek_type(record.value)
             if event_type not in self._handlers:
@@ -135,15 +176,29 @@ class IdempotentConsumer:
                 "lgnet.event_type": event.event_type,
             },
         ):
-            outcome, error = await self._run_with_retries(handler, event, record, first_failed_at)
+            outcome, error = await self._run_with_retries(
+                handler, event, record, first_failed_at, attempts_before, defer
+            )
+        if outcome is Outcome.RETRY_LATER:
+            if len(self._attempts) >= ATTEMPTS_KEPT:  # records of partitions revoked meanwhile
+                self._attempts.clear()
+            self._attempts[position] = (attempts_before + 1, first_failed_at)
+            return outcome
+        self._attempts.pop(position, None)
         self._log(record, event, outcome, started, error=error)
         self._timing(event.event_type).observe(time.perf_counter() - started)
         return outcome
 
     async def _run_with_retries(
-        self, handler: Handler, event: Envelope[Any], record: Any, first_failed_at: datetime
+        self,
+        handler: Handler,
+        event: Envelope[Any],
+        record: Any,
+        first_failed_at: datetime,
+        attempts_before: int = 0,
+        defer: bool = False,
     ) -> tuple[Outcome, str | None]:
-        attempt = 0
+        attempt = attempts_before
         unavailable_streak = 0
         while True:
             attempt += 1
@@ -167,16 +222,18 @@ class IdempotentConsumer:
                 if attempt >= self._max_attempts:
                     await self._dead_letter(record, exc, attempt, first_failed_at, "handler_failed")
                     return Outcome.DEAD_LETTERED, type(exc).__name__
-                delay = backoff_delay(attempt, self._base, self._cap)
                 log.warning(
                     "event.retry",
                     event_type=event.event_type,
                     event_id=str(event.event_id),
+                    topic=record.topic,
+                    partition=record.partition,
                     attempt=attempt,
-                    retry_in_s=round(delay, 2),
                     error=type(exc).__name__,
                 )
-                await asyncio.sleep(delay)
+                if defer:
+                    return Outcome.RETRY_LATER, type(exc).__name__
+                await asyncio.sleep(backoff_delay(attempt, self._base, self._cap))
 
     async def _dead_letter(
         self, record: Any, error: BaseException, attempts: int, first_failed_at: datetime, reason: str

@@ -256,8 +256,8 @@ class OutboxRelay:
 
     async def _report_backlog(self) -> None:
         """Pending documents where this instance publishes (standbys report 0). Counting scans the
-        collection on engines without secondary indexes, so it is skipped when the last pass left
-        nothing behind: no hints waiting, no look due."""
+        collection on engines without secondary indexes, so it is skipped while the relay keeps up:
+        no look due (after a failure or a full page) and less than a batch of hints waiting."""
         loop_time = asyncio.get_running_loop().time()
         if loop_time - self._backlog_checked < 5.0:
             return
@@ -265,6 +265,8 @@ class OutboxRelay:
         pending = 0
         for collection in self._collections:
             name = collection.name
-            if name in self._held and (name in self._look or self._hints.get(name)):
+            if name in self._held and (
+                name in self._look or len(self._hints.get(name, ())) >= self._batch_size
+            ):
                 pending += await collection.count_documents(PENDING)
         OUTBOX_BACKLOG.labels(self._service).set(pending)

@@ -111,11 +111,12 @@ async def publish_raw(
     value: bytes,
     key: bytes | None = None,
     headers: list[tuple[str, bytes]] | None = None,
+    partition: int | None = None,
 ) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
     await producer.start()
     try:
-        await producer.send_and_wait(topic, value, key=key, headers=headers or [])
+        await producer.send_and_wait(topic, value, key=key, headers=headers or [], partition=partition)
     finally:
         await producer.stop()
 
