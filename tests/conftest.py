@@ -11,6 +11,7 @@ from lgnet_cli.engines import EngineConfig
 from lgnet_cli.system.local_env import LocalSystem
 from lgnet_cli.system.processes import start_service, start_support, stop_all, wait_ready
 from lgnet_cli.system.seed import seed_all
+from lgnet_testing import leftovers
 from lgnet_testing.sources import SessionEngines
 
 
@@ -25,6 +26,9 @@ def system(engines: SessionEngines, tmp_path_factory: pytest.TempPathFactory) ->
         port_offset=random.randrange(200, 2000, 10),
         namespace=f"e2e{unique}.",
     )
+    leftovers.created(topic_prefix=running.namespace)
+    for spec in running.services:
+        leftovers.created(database=f"{spec.name}_{running.namespace.strip('.')}")
     lines: list[str] = []
     try:
         start_support(running, lines.append)

@@ -3,6 +3,8 @@
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
 
 from lgnet_contracts.topics import CASES
 from lgnet_runtime.http import create_http_app
@@ -45,3 +47,26 @@ async def test_readiness_is_503_when_the_database_is_unreachable(settings: Probe
         await runtime.stop()
     assert checks["kafka"] == "ok"
     assert checks["mongodb"].startswith("unreachable")
+
+
+async def test_a_rejected_value_is_never_echoed_back(runtime: ServiceRuntime) -> None:
+    router = APIRouter()
+
+    class Contact(BaseModel):
+        phone: str = Field(pattern=r"^\+[1-9]\d{1,14}$")
+        age: int
+
+    @router.post("/contacts")
+    async def add_contact(contact: Contact) -> dict[str, str]:
+        return {"phone": contact.phone}
+
+    app = create_http_app(runtime, title="probe", routers=[router])
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as client,
+    ):
+        answer = await client.post("/contacts", json={"phone": "call Maria 3331234567", "age": "old"})
+    assert answer.status_code == 422
+    assert "3331234567" not in answer.text
+    assert "old" not in answer.text
+    assert {e["field"] for e in answer.json()["detail"]} == {"phone", "age"}

@@ -4,7 +4,8 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, FastAPI, Request, Response, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -76,6 +77,24 @@ _FIELD_ERROR = {
 }
 
 
+def field_errors(errors: Any) -> list[dict[str, str]]:
+    """``contact.phone: not a phone number ...`` rather than pydantic's internals; the rejected
+    value is never echoed back (it may be a phone number, an IBAN or a name)."""
+    out: list[dict[str, str]] = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "header")]
+        message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        out.append({"field": ".".join(loc) or "body", "message": message, "type": str(error.get("type", ""))})
+    return out
+
+
+async def _validation_answer(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse(
+        {"detail": field_errors(exc.errors())}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
+    )
+
+
 def _document_error_bodies(app: FastAPI) -> None:
     """Make the OpenAPI document describe the 422 bodies the services really send."""
     generate = app.openapi
@@ -125,6 +144,7 @@ def create_http_app(
             await runtime.stop()
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app.add_exception_handler(RequestValidationError, _validation_answer)
     install_limits(app, runtime.settings)
     app.include_router(operations_router(runtime))
     for router in routers:

@@ -12,6 +12,7 @@ from lgnet_contracts import Envelope, decode
 from lgnet_contracts.topics import TopicSpec
 from lgnet_runtime.settings import RuntimeSettings
 from lgnet_runtime.topics import ensure_topics
+from lgnet_testing import leftovers
 
 S = TypeVar("S", bound=RuntimeSettings)
 
@@ -33,7 +34,9 @@ def isolated_settings(cls: type[S], kafka_bootstrap: str, mongo_uri: str, unique
         "log_format": "json",
     }
     values.update(overrides)
-    return cls.model_validate(values)
+    settings = cls.model_validate(values)
+    leftovers.created(topic_prefix=settings.topic_namespace or None, database=settings.database)
+    return settings
 
 
 class EventProbe:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -14,6 +15,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from lgnet_cli import engines as local
 
+from . import leftovers
 from .auth import dev_auth  # noqa: F401  (a fixture, registered by being here)
 from .controller import LocalEngines
 from .sources import SessionEngines, session_engines
@@ -26,6 +28,7 @@ def engines() -> Iterator[SessionEngines]:
     """The session's engines: env vars, else Docker containers, else the local engines."""
     with session_engines() as found:
         yield found
+        asyncio.run(leftovers.remove(found.kafka_bootstrap, found.mongodb_uri))
 
 
 @pytest.fixture
@@ -41,7 +44,9 @@ def mongo_uri(engines: SessionEngines) -> str:
 @pytest.fixture
 def unique_name() -> str:
     """A short suffix no other test shares: for topics, consumer groups and databases."""
-    return uuid.uuid4().hex[:12]
+    unique = uuid.uuid4().hex[:12]
+    leftovers.created(topic_prefix=f"test-{unique}", database=f"test_{unique}")
+    return unique
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -12,12 +12,14 @@ from lgnet_payments.adapters.configuration import PaymentsConfiguration, load_co
 from lgnet_payments.adapters.mongo_batches import MongoBatchRepository
 from lgnet_payments.adapters.mongo_budgets import MongoBudgetRepository
 from lgnet_payments.adapters.mongo_grants import MongoGrantRepository
+from lgnet_payments.adapters.mongo_household_claims import MongoHouseholdClaimRepository
 from lgnet_payments.adapters.personal_seal import PersonalSeal
 from lgnet_payments.application.deciding import Decider
 from lgnet_payments.application.decisions import GrantDecisions
 from lgnet_payments.application.disbursement import Disbursement
 from lgnet_payments.application.erasure import EraseCaseData
 from lgnet_payments.application.errors import ConfigurationError
+from lgnet_payments.application.household import HouseholdClaims
 from lgnet_payments.application.intake import GrantIntake
 from lgnet_payments.application.ledger import BudgetLedger
 from lgnet_payments.application.ports import Clock
@@ -108,8 +110,10 @@ def build(settings: PaymentsSettings, *, clock: Clock = utcnow) -> PaymentsServi
     grants = MongoGrantRepository(runtime.aggregates("grants"), seal)
     budgets = MongoBudgetRepository(runtime.aggregates("budgets"))
     batches = MongoBatchRepository(runtime.aggregates("batches"), seal)
+    claim_store = MongoHouseholdClaimRepository(runtime.db["household_claims"])
     ledger = BudgetLedger(budgets, clock)
-    decider = Decider(grants, ledger, configuration.policy, clock)
+    claims = HouseholdClaims(claim_store, grants, clock)
+    decider = Decider(grants, ledger, claims, configuration.policy, clock)
     intake = GrantIntake(grants, decider, pepper=pepper, clock=clock)
     decisions = GrantDecisions(grants, decider)
     disbursement = Disbursement(
@@ -126,7 +130,7 @@ def build(settings: PaymentsSettings, *, clock: Clock = utcnow) -> PaymentsServi
     reporting = ProgrammeReporting(grants, budgets, names)
     runtime.publishes([GRANTS, BUDGETS])
     audit = AuditLog(runtime.db["audit"], service=settings.service_name)
-    erase = EraseCaseData(grants, batches, decisions, clock)
+    erase = EraseCaseData(grants, batches, decisions, claims, clock)
     runtime.subscribe([CASES], case_handlers(intake, erase, audit))
 
     verifier = settings.token_verifier()
@@ -157,7 +161,13 @@ def build(settings: PaymentsSettings, *, clock: Clock = utcnow) -> PaymentsServi
             batches_router(api),
             audit_router(audit, authenticated(verifier)),
         ],
-        on_started=[grants.ensure_indexes, batches.ensure_indexes, audit.ensure_indexes, load_allocations],
+        on_started=[
+            grants.ensure_indexes,
+            batches.ensure_indexes,
+            claim_store.ensure_indexes,
+            audit.ensure_indexes,
+            load_allocations,
+        ],
     )
     install_error_handlers(app)
     service = PaymentsService(

@@ -131,6 +131,8 @@ async def test_erasure_keeps_what_is_at_the_bank_until_it_settles(
         payees = {i["grant_id"]: i["payee"] for i in batch_doc["instructions"]}
         assert payees[settled] is None
         assert payees[in_flight] is not None
+        # No household key stays linked to an erased grant; the one at the bank still counts.
+        assert [c["grant_id"] for c in await raw(settings, "household_claims", {})] == [in_flight]
 
         # The bank answers for the last one: erased in the same write that settles it.
         second = await client.post(
@@ -141,6 +143,7 @@ async def test_erasure_keeps_what_is_at_the_bank_until_it_settles(
         assert (last["status"], last["personal_data"], last["beneficiary"]) == ("disbursed", "erased", None)
         (batch_doc,) = await raw(settings, "batches", {"_id": batch_id})
         assert all(i["payee"] is None for i in batch_doc["instructions"])
+        assert await raw(settings, "household_claims", {}) == []
         assert batch_doc["control_sum_cents"] == 2_200_00
 
         # The trail: reads and decisions, the erasure (one deferred), no duplicate for the redelivery.

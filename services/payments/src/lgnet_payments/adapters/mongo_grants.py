@@ -61,6 +61,10 @@ class MongoGrantRepository:
         doc = await self._grants.load(grant_id)
         return from_document(doc, self._seal) if doc else None
 
+    async def status_of(self, grant_id: str) -> str | None:
+        doc = await self._grants.collection.find_one({"_id": grant_id}, {"status": 1})
+        return str(doc["status"]) if doc else None
+
     async def save(self, file: GrantFile, events: Sequence[GrantChange]) -> SaveOutcome:
         doc = to_document(file, self._seal)
         doc.pop("_id")

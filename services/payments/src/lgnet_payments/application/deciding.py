@@ -1,9 +1,10 @@
-"""Eligibility and approval, with the budget held before a grant is approved and given back after.
+"""Eligibility and approval, with the household claim and the budget held before a grant is approved.
 
-Two documents change (the grant and its municipality's budget) and no transaction spans
-them, so the order is what keeps money safe: reserve *before* the write that approves,
-release only *after* the write that makes a grant stop holding money. A reservation whose
-approval did not land is released only when the grant, reloaded, can no longer be approved.
+Three documents change (the household's claim, the grant and its municipality's budget) and
+no transaction spans them, so the order is what keeps money safe: claim the household, then
+reserve, both *before* the write that approves; give both back only *after* the write that
+makes a grant stop needing them. What an approval that did not land holds is given back only
+when the grant, reloaded, can no longer be approved.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from lgnet_payments.application.errors import ConcurrentUpdateError, OutsideProgrammeWindowError
+from lgnet_payments.application.household import HouseholdClaims
 from lgnet_payments.application.ledger import BudgetLedger, Reservation
 from lgnet_payments.application.ports import Clock, GrantChange, GrantRepository, SaveOutcome
 from lgnet_payments.application.records import GrantDetails, GrantFile
@@ -21,12 +23,21 @@ from lgnet_payments.domain.grant import SYSTEM_ACTOR, Grant, GrantEvent, GrantSt
 from lgnet_payments.domain.reasons import Reason, ReasonCode
 
 RELEASE_ACTOR = "system:payments"
+NOT_TAKEN_EFFECT = "approval did not take effect"
 
 
 def outside_window_message(rules: GrantRules, now: datetime) -> str:
     return (
         f"No grant can be approved outside the programme window {rules.programme_start.isoformat()} "
         f"to {rules.programme_end.isoformat()} (Europe/Rome); it is now {now.isoformat()}."
+    )
+
+
+def household_claimed(rules: GrantRules) -> Reason:
+    return Reason(
+        ReasonCode.PREVIOUS_GRANT_IN_WINDOW,
+        "Another grant to the household was approved or is being decided; at most one grant per "
+        f"{rules.household_window_days} days.",
     )
 
 
@@ -39,10 +50,16 @@ def insufficient_funds(municipality: str, amount_cents: int) -> Reason:
 
 class Decider:
     def __init__(
-        self, grants: GrantRepository, ledger: BudgetLedger, policy: GrantPolicy, clock: Clock
+        self,
+        grants: GrantRepository,
+        ledger: BudgetLedger,
+        claims: HouseholdClaims,
+        policy: GrantPolicy,
+        clock: Clock,
     ) -> None:
         self.grants = grants
         self.ledger = ledger
+        self.claims = claims
         self.policy = policy
         self.clock = clock
 
@@ -55,7 +72,7 @@ class Decider:
             raise OutsideProgrammeWindowError(outside_window_message(rules, now))
 
     async def assess(self, grant: Grant, details: GrantDetails) -> tuple[Grant, GrantEvent]:
-        """Eligibility on a just-requested grant; auto-approval reserves the money first."""
+        """Eligibility on a just-requested grant; auto-approval claims the household and the money first."""
         now = self.clock()
         rules = self.rules(grant.municipality)
         previous = await self.grants.previous_grants(grant.household_key, excluding=grant.grant_id)
@@ -70,6 +87,10 @@ class Decider:
         )
         decision = decide_eligibility(request, rules, now=now)
         if decision.eligible and not decision.needs_review:
+            if not await self.claims.take(grant, now, rules.household_window_days):
+                # Another grant of the household got there first, after the read above.
+                kept = [r for r in decision.reasons if r.code is not ReasonCode.NO_PREVIOUS_GRANT_IN_WINDOW]
+                return grant.reject(SYSTEM_ACTOR, now, (*kept, household_claimed(rules)))
             held = await self.ledger.reserve(
                 grant.municipality, grant.grant_id, decision.amount_cents, actor=SYSTEM_ACTOR
             )
@@ -95,6 +116,8 @@ class Decider:
                 f"{rules.household_window_days} days.",
             )
             return grant.reject(SYSTEM_ACTOR, now, (reason,))
+        if not await self.claims.take(grant, now, rules.household_window_days):
+            return grant.reject(SYSTEM_ACTOR, now, (household_claimed(rules),))
         held = await self.ledger.reserve(
             grant.municipality, grant.grant_id, grant.amount_cents, actor=approver
         )
@@ -105,23 +128,35 @@ class Decider:
         return approved, event
 
     async def save(self, file: GrantFile, events: Sequence[GrantChange], *, new: bool = False) -> SaveOutcome:
-        """Store a decision; give back money held for an approval that did not land."""
+        """Store a decision; give back what an approval that did not land, or a rejection, held."""
         outcome = await (self.grants.add(file, events) if new else self.grants.save(file, events))
-        if outcome is SaveOutcome.SAVED or file.grant is None or not file.grant.holds_budget:
+        decided = file.grant
+        if decided is None:
             return outcome
+        if outcome is SaveOutcome.SAVED:
+            if decided.is_final:
+                # Rejected after claiming the household (no money, say): the claim goes back.
+                await self.claims.release(decided)
+            return outcome
+        if not (decided.holds_budget or decided.is_final):
+            return outcome  # nothing was claimed or reserved for this attempt
         current = await self.grants.get(file.grant_id)
         stored = current.grant if current is not None else None
         if stored is None and current is not None:
-            return outcome  # still awaiting details: the retry decides again and keeps the reservation
+            return outcome  # still awaiting details: the retry decides again and keeps what it holds
         if stored is None or stored.is_final:
-            await self.ledger.release(
-                file.municipality, file.grant_id, actor=RELEASE_ACTOR, reason="approval did not take effect"
-            )
+            if decided.holds_budget:
+                await self.ledger.release(
+                    file.municipality, file.grant_id, actor=RELEASE_ACTOR, reason=NOT_TAKEN_EFFECT
+                )
+            await self.claims.release(decided)
         return outcome
 
     async def after_final(self, file: GrantFile, actor: str, reason: str) -> None:
         """After a grant became final (rejected, cancelled, returned): give back anything held."""
         await self.ledger.release(file.municipality, file.grant_id, actor=actor, reason=reason)
+        if file.grant is not None:
+            await self.claims.release(file.grant)
 
 
 def conflict(grant_id: str) -> ConcurrentUpdateError:

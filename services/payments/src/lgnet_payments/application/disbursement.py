@@ -219,6 +219,7 @@ class Disbursement:
                     continue
             if file.grant is not None and file.grant.status is GrantStatus.DISBURSED:
                 await self._decider.ledger.commit(file.municipality, grant_id, actor=BANK_ACTOR)
+            await self._forget_if_erased(file)
             return
         raise ConcurrentUpdateError(f"grant {grant_id} kept changing; import the report again")
 
@@ -237,8 +238,14 @@ class Disbursement:
                 await self._decider.after_final(
                     file, BANK_ACTOR, f"bank returned the transfer ({reason_code})"
                 )
+            await self._forget_if_erased(file)
             return
         raise ConcurrentUpdateError(f"grant {grant_id} kept changing; import the report again")
+
+    async def _forget_if_erased(self, file: GrantFile) -> None:
+        # An erasure that waited for the bank finished with this answer (now or on an earlier import).
+        if file.personal_erased_at is not None:
+            await self._decider.claims.forget(file.grant_id)
 
     async def _load(self, grant_id: str) -> GrantFile:
         file = await self._grants.get(grant_id)

@@ -7,6 +7,9 @@ Per grant:
   return must still be traceable to an account, so the name and IBAN are kept until the
   bank's answer and erased in the same write that records it (``kept_until_settled``);
 - settled, returned, rejected, cancelled: erased now, and the payee line in its batch too.
+The household key goes with the beneficiary, so the household's claim held (or once held) by
+the grant is deleted after the erasing write: no key stays linked to the grant, and the erased
+grant no longer counts against the household, as it no longer does for the eligibility read.
 Amounts, statuses, decisions and the budget ledger stay: they are the programme's figures.
 Idempotent: a redelivered ``case.erased`` finds everything erased already.
 """
@@ -18,6 +21,7 @@ from enum import StrEnum
 
 from lgnet_payments.application.decisions import GrantDecisions
 from lgnet_payments.application.errors import ConcurrentUpdateError, InvalidRequestStateError
+from lgnet_payments.application.household import HouseholdClaims
 from lgnet_payments.application.ports import BatchRepository, Clock, GrantRepository, SaveOutcome
 from lgnet_payments.application.records import AWAITING_DETAILS
 from lgnet_payments.domain.grant import GrantStatus, InvalidGrantTransition
@@ -56,11 +60,17 @@ class GrantErasure:
 
 class EraseCaseData:
     def __init__(
-        self, grants: GrantRepository, batches: BatchRepository, decisions: GrantDecisions, clock: Clock
+        self,
+        grants: GrantRepository,
+        batches: BatchRepository,
+        decisions: GrantDecisions,
+        claims: HouseholdClaims,
+        clock: Clock,
     ) -> None:
         self._grants = grants
         self._batches = batches
         self._decisions = decisions
+        self._claims = claims
         self._clock = clock
 
     async def __call__(self, case_id: str) -> list[GrantErasure]:
@@ -73,6 +83,8 @@ class EraseCaseData:
             if file is None:
                 raise InvalidRequestStateError(f"grant {grant_id} vanished")
             if file.personal_erased_at is not None:
+                # Again on a redelivery: repairs a crash between the erasing write and the deletion.
+                await self._claims.forget(grant_id)
                 outcome = GrantErasureOutcome.ERASED if cancelled else GrantErasureOutcome.ALREADY_ERASED
                 return GrantErasure(grant_id, file.municipality, outcome, cancelled)
             if file.status in _UNPAID:
@@ -98,6 +110,7 @@ class EraseCaseData:
             file.erase_personal(now)
             if await self._grants.save(file, []) is not SaveOutcome.SAVED:
                 continue
+            await self._claims.forget(grant_id)
             if file.grant is not None and file.grant.batch_id is not None:
                 await self._forget_payee(file.grant.batch_id, grant_id)
             return GrantErasure(grant_id, file.municipality, GrantErasureOutcome.ERASED, cancelled)

@@ -12,6 +12,7 @@ from lgnet_payments.application.records import BatchRecord, GrantFile, GrantRequ
 from lgnet_payments.domain.budget import Budget, BudgetEvent, BudgetWrite
 from lgnet_payments.domain.eligibility import PreviousGrant
 from lgnet_payments.domain.grant import GrantEvent
+from lgnet_payments.domain.household_claim import ClaimRequest, HouseholdClaim
 
 Clock = Callable[[], datetime]
 GrantChange = GrantEvent | GrantRequestOpened
@@ -36,6 +37,9 @@ class GrantRepository(Protocol):
         (or ALREADY_HANDLED when ``cause`` created it)."""
 
     async def get(self, grant_id: str) -> GrantFile | None: ...
+
+    async def status_of(self, grant_id: str) -> str | None:
+        """The status alone, nothing personal opened; None when there is no such grant."""
 
     async def save(self, file: GrantFile, events: Sequence[GrantChange]) -> SaveOutcome:
         """Write the grant and its events if it is still at ``file.version``; the version moves on."""
@@ -78,6 +82,19 @@ class BudgetRepository(Protocol):
 
     async def stored_available_cents(self, municipality: str) -> int | None:
         """The redundant ``available`` counter the guards test, to check it against the others."""
+
+
+class HouseholdClaimRepository(Protocol):
+    async def take(self, request: ClaimRequest) -> bool:
+        """One conditional upsert: True when the grant holds the claim now (``request.admits`` held)."""
+
+    async def get(self, household_key: str) -> HouseholdClaim | None: ...
+
+    async def release(self, household_key: str, grant_id: str, at: datetime) -> bool:
+        """Mark the claim released if this grant holds it; False when it did not (nothing changes)."""
+
+    async def forget(self, grant_id: str) -> int:
+        """Erasure: delete every claim this grant holds or held, so no household key stays linked to it."""
 
 
 class BatchRepository(Protocol):

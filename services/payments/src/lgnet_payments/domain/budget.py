@@ -48,6 +48,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TypeAlias
 
+from lgnet_payments.domain.moments import is_aware
+
 
 class BudgetError(Exception):
     """A budget rule was broken."""
@@ -179,7 +181,7 @@ def _positive_cents(value: int, what: str) -> None:
 
 
 def _aware(at: datetime) -> None:
-    if at.tzinfo is None or at.utcoffset() is None:
+    if not is_aware(at):
         raise ValueError("timestamps must be timezone-aware")
 
 

@@ -26,6 +26,7 @@ from enum import StrEnum
 from typing import TypeAlias
 
 from lgnet_payments.domain.eligibility import EligibilityDecision, GrantPurpose
+from lgnet_payments.domain.moments import is_aware
 from lgnet_payments.domain.reasons import Reason, ReasonCode
 
 SYSTEM_ACTOR = "system:eligibility-policy"
@@ -185,7 +186,7 @@ def _same_person(a: str, b: str) -> bool:
 
 
 def _require_aware(at: datetime) -> None:
-    if at.tzinfo is None or at.utcoffset() is None:
+    if not is_aware(at):
         raise ValueError("timestamps must be timezone-aware")
 
 

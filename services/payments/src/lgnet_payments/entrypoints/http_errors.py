@@ -1,4 +1,5 @@
-"""Refusals as HTTP answers: field errors a person can act on, domain refusals in words."""
+"""Refusals as HTTP answers: domain refusals in words. Field errors a person can act on (never
+echoing the rejected value) come from the runtime's handler, as in every service."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, status
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from lgnet_payments.adapters.sepa.pain001 import Pain001Error
@@ -23,24 +23,6 @@ from lgnet_payments.application.errors import (
 from lgnet_payments.domain.batch import BatchError
 from lgnet_payments.domain.budget import BudgetError
 from lgnet_payments.domain.grant import FourEyesViolation, GrantError, InvalidGrantTransition
-
-
-def field_errors(errors: Any) -> list[dict[str, str]]:
-    """``iban: not a valid IBAN: ...`` rather than pydantic's internals; the rejected value is
-    never echoed back (it may be an IBAN or a fiscal code)."""
-    out: list[dict[str, str]] = []
-    for error in errors:
-        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
-        message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
-        out.append({"field": ".".join(loc) or "body", "message": message, "type": str(error.get("type", ""))})
-    return out
-
-
-async def _validation(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    return JSONResponse(
-        {"detail": field_errors(exc.errors())}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
-    )
 
 
 def _answer(
@@ -63,7 +45,6 @@ async def _not_found(_: Request, __: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(RequestValidationError, _validation)
     for missing in (GrantNotFoundError, BatchNotFoundError, BudgetNotFoundError):
         app.add_exception_handler(missing, _not_found)
     # The record's state forbids it, or a rule about who decides: 409 with the reason in words.

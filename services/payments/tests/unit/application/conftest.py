@@ -11,6 +11,8 @@ from stdnum.it import codicefiscale
 from lgnet_payments.application.deciding import Decider
 from lgnet_payments.application.decisions import GrantDecisions
 from lgnet_payments.application.disbursement import Disbursement
+from lgnet_payments.application.erasure import EraseCaseData
+from lgnet_payments.application.household import HouseholdClaims
 from lgnet_payments.application.intake import GrantIntake
 from lgnet_payments.application.ledger import BudgetLedger
 from lgnet_payments.application.records import Applicant, GrantDetails, GrantFile
@@ -20,7 +22,7 @@ from lgnet_payments.domain.eligibility import GrantPurpose, HousingSituation
 from lgnet_payments.domain.eligibility_policy import grant_policy_from_toml
 
 from ..conftest import CONFIG, PAYEE_IBAN
-from .fakes import FakeBatches, FakeBudgets, FakeGrants
+from .fakes import FakeBatches, FakeBudgets, FakeGrants, FakeHouseholdClaims
 
 ROMA = "058091"
 MILANO = "015146"
@@ -68,10 +70,12 @@ class Payments:
     grants: FakeGrants
     budgets: FakeBudgets
     batches: FakeBatches
+    claims: FakeHouseholdClaims
     ledger: BudgetLedger
     intake: GrantIntake
     decisions: GrantDecisions
     disbursement: Disbursement
+    erase: EraseCaseData
     reconciliation: BudgetReconciliation
     reporting: ProgrammeReporting
 
@@ -81,9 +85,10 @@ class Payments:
         )
 
     async def create(self, index: int = 0, requested_cents: int = 3_000_00, **kw: object) -> GrantFile:
+        case_id = kw.get("case_id")
         return await self.intake.create(
             municipality=ROMA,
-            case_id=None,
+            case_id=str(case_id) if case_id is not None else None,
             details=details(requested_cents),
             applicant=applicant(index),
             actor=str(kw.get("actor", "officer.rossi")),
@@ -93,22 +98,26 @@ class Payments:
 @pytest.fixture
 def payments() -> Payments:
     clock = FakeClock()
-    grants, budgets, batches = FakeGrants(), FakeBudgets(), FakeBatches()
+    grants, budgets, batches, claims = FakeGrants(), FakeBudgets(), FakeBatches(), FakeHouseholdClaims()
     policy = grant_policy_from_toml((CONFIG / "grants.toml").read_text("utf-8"))
     debtors = debtor_accounts_from_toml((CONFIG / "debtor_accounts.toml").read_text("utf-8"))
     ledger = BudgetLedger(budgets, clock)
-    decider = Decider(grants, ledger, policy, clock)
+    household = HouseholdClaims(claims, grants, clock)
+    decider = Decider(grants, ledger, household, policy, clock)
+    decisions = GrantDecisions(grants, decider)
     return Payments(
         clock=clock,
         grants=grants,
         budgets=budgets,
         batches=batches,
+        claims=claims,
         ledger=ledger,
         intake=GrantIntake(grants, decider, pepper=PEPPER, clock=clock),
-        decisions=GrantDecisions(grants, decider),
+        decisions=decisions,
         disbursement=Disbursement(
             grants, batches, decider, debtors, lead_days=2, max_grants=100, clock=clock
         ),
+        erase=EraseCaseData(grants, batches, decisions, household, clock),
         reconciliation=BudgetReconciliation(grants, budgets),
         reporting=ProgrammeReporting(grants, budgets, {ROMA: "Roma", MILANO: "Milano"}),
     )

@@ -1,7 +1,8 @@
 """In-memory fakes of the application's repository ports (unit tests only: no I/O).
 
 They keep the same promises as the Mongo adapters: versioned saves answer CONFLICT when the
-record moved on, budget writes apply only while their guard holds, ids collide.
+record moved on, budget writes apply only while their guard holds, a household claim is taken
+only while the domain's rule admits it, ids collide.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import asyncio
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from lgnet_payments.application.ports import Cause, GrantChange, SaveOutcome
@@ -17,6 +19,7 @@ from lgnet_payments.application.records import AWAITING_DETAILS, BatchRecord, Ba
 from lgnet_payments.domain.budget import Budget, BudgetEvent, BudgetWrite, GuardRejected
 from lgnet_payments.domain.eligibility import PreviousGrant
 from lgnet_payments.domain.grant import GrantAction, GrantStatus
+from lgnet_payments.domain.household_claim import ClaimRequest, HouseholdClaim
 
 GRANTED = (GrantStatus.APPROVED.value, GrantStatus.BATCHED.value, GrantStatus.DISBURSED.value)
 
@@ -51,6 +54,11 @@ class FakeGrants:
         stored = self.files.get(grant_id)
         return copy.deepcopy(stored) if stored is not None else None
 
+    async def status_of(self, grant_id: str) -> str | None:
+        await _yield()
+        stored = self.files.get(grant_id)
+        return stored.status if stored is not None else None
+
     async def save(self, file: GrantFile, events: Sequence[GrantChange]) -> SaveOutcome:
         await _yield()
         stored = self.files.get(file.grant_id)
@@ -76,6 +84,8 @@ class FakeGrants:
             g = f.grant
             if g is None or g.household_key != household_key or f.grant_id == excluding:
                 continue
+            if f.personal_erased_at is not None:
+                continue  # the household key went with the beneficiary, as in the Mongo document
             if f.status in GRANTED:
                 at = [d.at for d in g.decisions if d.action is GrantAction.APPROVE][-1]
                 found.append(PreviousGrant(f.grant_id, at))
@@ -87,6 +97,9 @@ class FakeGrants:
             for f in self.files.values()
             if f.municipality == municipality and f.status == GrantStatus.APPROVED.value
         ][:limit]
+
+    async def ids_for_case(self, case_id: str) -> Sequence[str]:
+        return sorted(f.grant_id for f in self.files.values() if f.intake.case_id == case_id)
 
     async def in_batch(self, batch_id: str) -> Sequence[GrantFile]:
         return [copy.deepcopy(f) for f in self.files.values() if f.grant and f.grant.batch_id == batch_id]
@@ -152,6 +165,42 @@ class FakeBudgets:
     async def stored_available_cents(self, municipality: str) -> int | None:
         budget = self.budgets.get(municipality)
         return budget.available_cents if budget else None
+
+
+@dataclass
+class FakeHouseholdClaims:
+    claims: dict[str, HouseholdClaim] = field(default_factory=dict)
+    # Taken, lost: what the tests look at to see the enforcement at work.
+    taken: int = 0
+    lost: int = 0
+
+    async def take(self, request: ClaimRequest) -> bool:
+        await _yield()
+        if not request.admits(self.claims.get(request.household_key)):
+            self.lost += 1
+            return False
+        self.claims[request.household_key] = request.taken()
+        self.taken += 1
+        return True
+
+    async def get(self, household_key: str) -> HouseholdClaim | None:
+        await _yield()
+        return self.claims.get(household_key)
+
+    async def release(self, household_key: str, grant_id: str, at: datetime) -> bool:
+        await _yield()
+        current = self.claims.get(household_key)
+        released = current.release(grant_id, at) if current is not None else None
+        if released is None:
+            return False
+        self.claims[household_key] = released
+        return True
+
+    async def forget(self, grant_id: str) -> int:
+        gone = [key for key, claim in self.claims.items() if claim.grant_id == grant_id]
+        for key in gone:
+            del self.claims[key]
+        return len(gone)
 
 
 @dataclass

@@ -26,6 +26,7 @@ from lgnet_referral.domain.case import Case
 from lgnet_referral.domain.case_status import CaseOutcome, CaseStatus, SlaBreachRecord
 from lgnet_referral.domain.duplicates import LookupKeys
 from lgnet_referral.domain.household import Household
+from lgnet_referral.domain.idempotency import KeyedReport
 from lgnet_referral.domain.override import PriorityOverride
 from lgnet_referral.domain.priority import Priority
 from lgnet_referral.domain.sla import next_check_at
@@ -73,6 +74,9 @@ def to_document(file: CaseFile) -> Document:
         "situation": _situation(file.situation),
         "linked_reports": file.linked_reports,
         "erasure": _erasure(file.erasure) if file.erasure else None,
+        # Keyed hashes of the person's reports: they go with the person's data.
+        "opened_with": _keyed(file.opened_with) if file.opened_with and not file.erasure else None,
+        "linked_keys": [] if file.erasure else [_keyed(k) for k in file.linked_keys],
     }
     return doc
 
@@ -123,7 +127,17 @@ def from_document(doc: Document, personal: PersonalData | None = None) -> CaseFi
         situation=_read_situation(doc.get("situation", {})),
         linked_reports=doc.get("linked_reports", 0),
         erasure=erasure,
+        opened_with=_read_keyed(doc["opened_with"]) if doc.get("opened_with") else None,
+        linked_keys=tuple(_read_keyed(k) for k in doc.get("linked_keys", [])),
     )
+
+
+def _keyed(k: KeyedReport) -> Document:
+    return {"key_id": k.key_id, "fingerprint": k.fingerprint}
+
+
+def _read_keyed(d: Document) -> KeyedReport:
+    return KeyedReport(key_id=d["key_id"], fingerprint=d["fingerprint"])
 
 
 def _erasure(e: Erasure) -> Document:

@@ -27,7 +27,7 @@ _OUTCOMES = {
     WriteResult.NOT_FOUND: SaveOutcome.NOT_FOUND,
 }
 # Lists never need the story or the sealed personal data: leave them on the server.
-_SUMMARY_PROJECTION = {"timeline": 0, "personal": 0, "_outbox": 0, "_handled": 0}
+_SUMMARY_PROJECTION = {"timeline": 0, "personal": 0, "linked_keys": 0, "_outbox": 0, "_handled": 0}
 
 INDEXES = [
     # The SLA watchdog's queue; cases with nothing to watch have null and sort first, so the
@@ -76,13 +76,13 @@ class MongoCaseRepository:
             # Key destroyed but the case not yet marked (an erasure cut short): nothing to show.
             return None
 
-    async def add(self, file: CaseFile, events: Sequence[CaseEvent]) -> None:
+    async def add(self, file: CaseFile, events: Sequence[CaseEvent]) -> SaveOutcome:
         doc = await self._document(file)
         result = await self._cases.insert(doc, events=self._events.envelopes(file, events))
-        if result is not WriteResult.APPLIED:
-            # Case ids are fresh UUIDs: a collision is a bug, never a normal outcome.
-            raise RuntimeError(f"case {file.case_id} could not be created: {result}")
-        file.case.version, file.personal_changed = 1, False
+        outcome = _OUTCOMES[result]
+        if outcome is SaveOutcome.SAVED:
+            file.case.version, file.personal_changed = 1, False
+        return outcome
 
     async def get(self, case_id: str, *, open_personal: bool = False) -> CaseFile | None:
         doc = await self._cases.load(case_id)
@@ -109,7 +109,8 @@ class MongoCaseRepository:
         return outcome
 
     async def erase(self, file: CaseFile, erasure: Erasure) -> SaveOutcome:
-        """Mark the case erased, drop its lookup keys and publish ``case.erased``, in one write.
+        """Mark the case erased, drop its lookup keys and report fingerprints (keyed hashes of the
+        person's data too) and publish ``case.erased``, in one write.
 
         The sealed personal record stays where it is: its key is destroyed already, so it is
         noise, like every copy of it in backups.

@@ -15,6 +15,7 @@ from lgnet_contracts.events.cases import ErasureReason
 from lgnet_contracts.types import Gender
 from lgnet_referral.domain.case import Case
 from lgnet_referral.domain.duplicates import Identity, LookupKeys
+from lgnet_referral.domain.idempotency import KeyedReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +124,10 @@ class CaseFile:
     personal_changed: bool = False
     # Set once the personal data is erased; ``personal`` is then always None.
     erasure: Erasure | None = None
+    # The report that opened the case with an Idempotency-Key (its id is then the key's id).
+    opened_with: KeyedReport | None = None
+    # Keyed reports linked here, the latest last (bounded), so that a retry is not linked again.
+    linked_keys: tuple[KeyedReport, ...] = ()
 
     @property
     def case_id(self) -> str:
@@ -131,3 +136,6 @@ class CaseFile:
     @property
     def municipality(self) -> str:
         return self.case.municipality
+
+    def linked_report(self, key_id: str) -> KeyedReport | None:
+        return next((k for k in self.linked_keys if k.key_id == key_id), None)

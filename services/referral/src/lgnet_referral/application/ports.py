@@ -26,8 +26,9 @@ class SaveOutcome(StrEnum):
 
 
 class CaseRepository(Protocol):
-    async def add(self, file: CaseFile, events: Sequence[CaseEvent]) -> None:
-        """Store a new case and the events it caused, in one write."""
+    async def add(self, file: CaseFile, events: Sequence[CaseEvent]) -> SaveOutcome:
+        """Store a new case and the events it caused, in one write; CONFLICT, and nothing written,
+        if a case with its id exists already."""
 
     async def get(self, case_id: str, *, open_personal: bool = False) -> CaseFile | None: ...
 
@@ -46,8 +47,8 @@ class CaseRepository(Protocol):
         """Ids of cases whose next SLA check is before ``now``, the oldest first."""
 
     async def erase(self, file: CaseFile, erasure: Erasure) -> SaveOutcome:
-        """Mark the case erased (no lookup keys, no personal data) and publish the erasure, in one
-        write, if it is still at ``file.case.version``."""
+        """Mark the case erased (no lookup keys, no personal data, no report fingerprints) and
+        publish the erasure, in one write, if it is still at ``file.case.version``."""
 
     async def closed_before(self, cutoff: datetime, limit: int) -> Sequence[str]:
         """Ids of cases closed before ``cutoff`` and not erased yet, the longest closed first."""

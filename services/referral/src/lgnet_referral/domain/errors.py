@@ -44,3 +44,11 @@ class CaseClosedError(DomainError):
 
 class InvalidCaseTransitionError(DomainError):
     """The requested change does not fit the case's current state."""
+
+
+class InvalidIdempotencyKeyError(DomainError):
+    """An Idempotency-Key that is not 8 to 64 letters, digits, '-' or '_'."""
+
+
+class IdempotencyKeyReusedError(DomainError):
+    """The Idempotency-Key was used before, for a different report."""

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Response, status
+from pydantic import WithJsonSchema
 
 from lgnet_referral.application.case_commands import CaseCommands, FactsUpdate
 from lgnet_referral.application.case_file import CaseFile, PersonalData
@@ -13,6 +14,7 @@ from lgnet_referral.application.erasure import EraseCase
 from lgnet_referral.application.intake import NewReport, ReportCase
 from lgnet_referral.application.ports import CaseQueries, CaseQuery
 from lgnet_referral.domain.case_status import CaseStatus
+from lgnet_referral.domain.idempotency import KEY_PATTERN, KEY_RULE
 from lgnet_referral.domain.priority import Priority
 from lgnet_referral.domain.sla import SlaState
 from lgnet_referral.domain.vulnerability import Need
@@ -43,6 +45,19 @@ READ_ROLES = (*INTAKE_ROLES, Role.AUDITOR)
 PERSON_ROLES = frozenset(INTAKE_ROLES)
 CLOSE_ROLES = (Role.CASE_MANAGER,)
 ERASE_ROLES = (Role.CASE_MANAGER,)
+# Documented with its pattern but checked by the domain, so a bad key is a 400 in words, not a 422.
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description=(
+            "Optional, per operator: a retry with the same key and report gets the first answer again "
+            "(same case, nothing written twice); the same key with another report is refused (422). "
+            "8 to 64 letters, digits, '-' or '_' (a UUID fits)."
+        ),
+    ),
+    WithJsonSchema({"type": "string", "pattern": KEY_PATTERN}),
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +96,11 @@ def cases_router(api: CaseApi) -> APIRouter:
         status_code=status.HTTP_201_CREATED,
         response_model=ReportAnswer,
         summary="Report an urgent case: triaged at once (201), or linked to the person's open case (200)",
+        responses={status.HTTP_400_BAD_REQUEST: {"description": KEY_RULE}},
     )
-    async def report_case(body: CaseReportIn, principal: Intake, response: Response) -> ReportAnswer:
+    async def report_case(
+        body: CaseReportIn, principal: Intake, response: Response, idempotency_key: IdempotencyKey = None
+    ) -> ReportAnswer:
         ensure_municipality(principal, body.municipality, exists=False)
         outcome = await api.report(
             NewReport(
@@ -108,12 +126,13 @@ def cases_router(api: CaseApi) -> APIRouter:
                 not_a_duplicate=body.not_a_duplicate,
             ),
             operator_id=principal.subject,
+            idempotency_key=idempotency_key,
         )
         if not outcome.created:
             response.status_code = status.HTTP_200_OK
-        await api.record(
-            principal, "case.reported" if outcome.created else "case.report_linked", outcome.file
-        )
+        action = "case.reported" if outcome.created else "case.report_linked"
+        # A retry is audited as such: the trail shows who sent it, and that nothing changed.
+        await api.record(principal, "case.report_replayed" if outcome.replayed else action, outcome.file)
         return report_answer(outcome)
 
     @router.get("", response_model=CaseListOut, summary="Cases of your municipalities, newest first")

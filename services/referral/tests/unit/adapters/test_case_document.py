@@ -10,6 +10,7 @@ from lgnet_referral.adapters.case_document import from_document, to_document
 from lgnet_referral.application.case_file import Erasure
 from lgnet_referral.application.timeline_feed import ExternalEvent, GrantNews, PlacementNews, apply_news
 from lgnet_referral.domain.case_status import CaseOutcome
+from lgnet_referral.domain.idempotency import KeyedReport
 from lgnet_referral.domain.priority import Priority
 from lgnet_referral.domain.timeline import Milestone, TimelineEntry
 from lgnet_referral.domain.triage_policy import TriagePolicy
@@ -84,3 +85,27 @@ def test_an_erased_case_keeps_its_erasure_and_never_shows_a_person(policy: Triag
     back = from_document(doc, PERSON)
     assert back.erasure == file.erasure
     assert back.personal is None
+
+
+def test_keyed_reports_round_trip_and_go_with_an_erasure(policy: TriagePolicy) -> None:
+    file, _ = reported(policy)
+    file.opened_with = KeyedReport(CASE_ID, "f" * 64)
+    file.linked_keys = (KeyedReport("k1", "a" * 64), KeyedReport("k2", "b" * 64))
+    doc = to_document(file)
+    doc["_v"] = 1
+    back = from_document(doc)
+    assert (back.opened_with, back.linked_keys) == (file.opened_with, file.linked_keys)
+    assert back.linked_report("k2") == file.linked_keys[1]
+
+    file.erasure = Erasure(erased_at=T0 + H, erased_by="cm-1", reason=ErasureReason.DATA_SUBJECT_REQUEST)
+    erased = to_document(file)
+    assert (erased["opened_with"], erased["linked_keys"]) == (None, [])
+
+
+def test_a_document_from_before_idempotency_keys_reads_without_them(policy: TriagePolicy) -> None:
+    file, _ = reported(policy)
+    doc = to_document(file)
+    doc["_v"] = 1
+    del doc["opened_with"], doc["linked_keys"]
+    back = from_document(doc)
+    assert (back.opened_with, back.linked_keys) == (None, ())

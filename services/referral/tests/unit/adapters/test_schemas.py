@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from lgnet_referral.entrypoints.http_errors import field_errors
 from lgnet_referral.entrypoints.schemas import CaseReportIn, CaseUpdateIn
+from lgnet_runtime.http import field_errors
 
 
 def body(**overrides: Any) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 import pytest
@@ -45,13 +45,24 @@ class FakeCaseRepository:
         self.handled: dict[str, set[str]] = {}
         # Make the next N saves lose a race, as if another instance had written first.
         self.conflicts_to_inject = 0
+        # Run once just before the named call ("add", "save", "duplicate_candidates") goes on, as if
+        # another request had got in between.
+        self.meanwhile: dict[str, Callable[[], Awaitable[object]]] = {}
 
-    async def add(self, file: CaseFile, events: Sequence[CaseEvent]) -> None:
-        assert file.case_id not in self.files
+    async def _interleave(self, call: str) -> None:
+        other = self.meanwhile.pop(call, None)
+        if other is not None:
+            await other()
+
+    async def add(self, file: CaseFile, events: Sequence[CaseEvent]) -> SaveOutcome:
+        await self._interleave("add")
+        if file.case_id in self.files:
+            return SaveOutcome.CONFLICT
         file.case.version = 1
         self.files[file.case_id] = copy.deepcopy(file)
         self.published[file.case_id] = list(events)
         self.handled[file.case_id] = set()
+        return SaveOutcome.SAVED
 
     async def get(self, case_id: str, *, open_personal: bool = False) -> CaseFile | None:
         stored = self.files.get(case_id)
@@ -65,6 +76,7 @@ class FakeCaseRepository:
     async def save(
         self, file: CaseFile, events: Sequence[CaseEvent], *, handled: str | None = None
     ) -> SaveOutcome:
+        await self._interleave("save")
         stored = self.files.get(file.case_id)
         if stored is None:
             return SaveOutcome.NOT_FOUND
@@ -89,6 +101,7 @@ class FakeCaseRepository:
     async def duplicate_candidates(
         self, municipality: str, keys: LookupKeys, since: datetime
     ) -> Sequence[DuplicateCandidate]:
+        await self._interleave("duplicate_candidates")
         return [
             DuplicateCandidate(f.case_id, f.case.reported_at, f.lookup)
             for f in self.files.values()
