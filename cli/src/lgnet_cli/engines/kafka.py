@@ -40,7 +40,8 @@ def server_properties(cfg: EngineConfig, log_dir: Path) -> dict[str, str]:
         "num.partitions": "3",
         "default.replication.factor": "1",
         "min.insync.replicas": "1",
-        "auto.create.topics.enable": "true",
+        # As in production: topics come from `lgnet topics ensure` or the services, never from a typo.
+        "auto.create.topics.enable": "false",
         "delete.topic.enable": "true",
         # One broker: every internal topic has one replica; few partitions keep topic creation fast.
         "offsets.topic.replication.factor": "1",
