@@ -194,3 +194,30 @@ async def test_the_backlog_shows_while_kafka_is_away(mongo_db) -> None:  # type:
         await _until(lambda: REGISTRY.get_sample_value("lgnet_outbox_backlog", {"service": "probe"}) == 3)
     finally:
         await relay.stop(flush_timeout=0.5)
+
+
+async def test_hints_stay_bounded_while_kafka_is_away_and_nothing_is_lost(mongo_db) -> None:  # type: ignore[no-untyped-def]
+    relay: OutboxRelay | None = None
+    store = AggregateCollection(
+        mongo_db["cases"], on_commit=lambda name, key: relay and relay.wake(name, key)
+    )
+    kafka_up = asyncio.Event()
+
+    class KafkaAwayAWhile(RecordingPublisher):
+        async def publish_all(self, entries: Sequence[dict[str, Any]]) -> None:
+            if not kafka_up.is_set():
+                raise ConnectionError("no broker")
+            await super().publish_all(entries)
+
+    publisher = KafkaAwayAWhile()
+    relay = OutboxRelay(
+        [store.collection], publisher, service="a", batch_size=5, max_hints=8, poll_seconds=0.05
+    )
+    relay.start()
+    try:
+        expected = await _seed(store, docs=30, events_each=1)
+        assert all(len(hinted) <= 8 for hinted in relay._hints.values())
+        kafka_up.set()
+        await _until(lambda: set(publisher.sent) == expected, timeout=20)
+    finally:
+        await relay.stop(flush_timeout=1)

@@ -90,6 +90,7 @@ class OutboxRelay:
         poll_seconds: float = 0.5,
         sweep_seconds: float = 30.0,
         linger_seconds: float = 0.02,
+        max_hints: int | None = None,
     ) -> None:
         self._collections = list(collections)
         self._publisher = publisher
@@ -99,6 +100,7 @@ class OutboxRelay:
         self._poll_seconds = poll_seconds
         self._sweep_seconds = sweep_seconds
         self._linger_seconds = linger_seconds
+        self._max_hints = max_hints or 20 * batch_size  # ids of aggregates with events waiting
         self._owner = f"{service}-{uuid.uuid4().hex[:8]}"
         self._wake = asyncio.Event()
         self._hints: dict[str, set[Any]] = {}
@@ -116,7 +118,12 @@ class OutboxRelay:
         looking for pending ones.
         """
         if collection is not None:
-            self._hints.setdefault(collection, set()).add(aggregate_id)
+            hinted = self._hints.setdefault(collection, set())
+            if len(hinted) >= self._max_hints:
+                # Kafka away for long, writes going on: a look finds them all, memory stays flat.
+                hinted.clear()
+                self._look.add(collection)
+            hinted.add(aggregate_id)
         self._wake.set()
 
     def start(self) -> None:
