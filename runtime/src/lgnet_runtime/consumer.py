@@ -78,7 +78,7 @@ class IdempotentConsumer:
         self._counters: dict[tuple[str, Outcome], Any] = {}
         self._timings: dict[str, Any] = {}
         # (topic, partition, offset) -> attempts so far and when the first one failed
-        self._attempts: dict[tuple[str, int, int], tuple[int, datetime]] = {}
+        self._attempts: dict[tuple[str, int, int], tuple[int, datetime | None]] = {}
 
     def _count(self, event_type: str, outcome: Outcome) -> None:
         # Labelled children are looked up once: this runs for every event.
@@ -141,7 +141,8 @@ class IdempotentConsumer:
         caller re-fetches the record after a backoff) instead of sleeping here."""
         started = time.perf_counter()
         position = (record.topic, record.partition, record.offset)
-        attempts_before, first_failed_at = self._attempts.get(position, (0, datetime.now(UTC)))
+        # None until a failure: the clock is read only when something went wrong.
+        attempts_before, first_failed_at = self._attempts.get(position, (0, None))
         try:
             event_type, version = peek_type(record.value)
             if event_type not in self._handlers:
@@ -182,7 +183,7 @@ class IdempotentConsumer:
         if outcome is Outcome.RETRY_LATER:
             if len(self._attempts) >= ATTEMPTS_KEPT:  # records of partitions revoked meanwhile
                 self._attempts.clear()
-            self._attempts[position] = (attempts_before + 1, first_failed_at)
+            self._attempts[position] = (attempts_before + 1, first_failed_at or datetime.now(UTC))
             return outcome
         self._attempts.pop(position, None)
         self._log(record, event, outcome, started, error=error)
@@ -194,7 +195,7 @@ class IdempotentConsumer:
         handler: Handler,
         event: Envelope[Any],
         record: Any,
-        first_failed_at: datetime,
+        first_failed_at: datetime | None,
         attempts_before: int = 0,
         defer: bool = False,
     ) -> tuple[Outcome, str | None]:
@@ -219,6 +220,7 @@ class IdempotentConsumer:
                 await asyncio.sleep(delay)
             except Exception as exc:
                 unavailable_streak = 0
+                first_failed_at = first_failed_at or datetime.now(UTC)
                 if attempt >= self._max_attempts:
                     await self._dead_letter(record, exc, attempt, first_failed_at, "handler_failed")
                     return Outcome.DEAD_LETTERED, type(exc).__name__
@@ -236,7 +238,12 @@ class IdempotentConsumer:
                 await asyncio.sleep(backoff_delay(attempt, self._base, self._cap))
 
     async def _dead_letter(
-        self, record: Any, error: BaseException, attempts: int, first_failed_at: datetime, reason: str
+        self,
+        record: Any,
+        error: BaseException,
+        attempts: int,
+        first_failed_at: datetime | None,
+        reason: str,
     ) -> None:
         letter = build_dead_letter(
             record,
@@ -244,7 +251,7 @@ class IdempotentConsumer:
             handler=self.service,
             error=error,
             attempts=attempts,
-            first_failed_at=first_failed_at,
+            first_failed_at=first_failed_at or datetime.now(UTC),
         )
         await self._dead_letters.publish(letter, record.key, reason)
 

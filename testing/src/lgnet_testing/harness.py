@@ -2,7 +2,7 @@
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -15,6 +15,7 @@ from lgnet_runtime.topics import ensure_topics
 from lgnet_testing import leftovers
 
 S = TypeVar("S", bound=RuntimeSettings)
+T = TypeVar("T")
 
 
 def isolated_settings(cls: type[S], kafka_bootstrap: str, mongo_uri: str, unique: str, **overrides: Any) -> S:
@@ -37,6 +38,20 @@ def isolated_settings(cls: type[S], kafka_bootstrap: str, mongo_uri: str, unique
     settings = cls.model_validate(values)
     leftovers.created(topic_prefix=settings.topic_namespace or None, database=settings.database)
     return settings
+
+
+async def eventually(
+    check: Callable[[], Awaitable[T | None]], what: str = "condition", timeout: float = 20.0
+) -> T:
+    """Poll an async check until it returns something truthy, and return it; fail naming what never came."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.1)
 
 
 class EventProbe:

@@ -5,7 +5,7 @@ Milano, or partners of another shelter. Cells that change a record get a fresh o
 cell can run alone and in any order.
 """
 
-from .base import Builder, Call, World, wait_until
+from .base import Builder, Call, World
 from .housing import HousingWorld
 from .notifications import NotificationsWorld
 from .payments import PaymentsWorld
@@ -19,5 +19,4 @@ __all__ = [
     "PaymentsWorld",
     "ReferralWorld",
     "World",
-    "wait_until",
 ]

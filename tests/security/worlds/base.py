@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,14 +61,3 @@ class World:
     def runs(rule: RouteRule, role: Role, side: str) -> bool:
         """True when the request will reach the handler: a fresh record is worth creating."""
         return role in rule.roles and side == "own"
-
-
-async def wait_until(check: Callable[[], Awaitable[Any]], what: str, timeout: float = 30.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)

@@ -11,10 +11,10 @@ from lgnet_contracts.sealed import ContactDetails
 from lgnet_contracts.types import Gender, Need
 from lgnet_runtime.auth import Role
 from lgnet_runtime.sealing import Sealer
-from lgnet_testing.harness import publish_events
+from lgnet_testing.harness import eventually, publish_events
 
 from ..conftest import ROMA, SEALING_KEYS, RouteRule
-from .base import Builder, Call, World, wait_until
+from .base import Builder, Call, World
 
 RECIPIENT_PHONE = "+393471234567"
 
@@ -54,7 +54,7 @@ class NotificationsWorld(World):
             url = f"/cases/{self.case_id}/notifications"
             return (await self.client.get(url, headers=manager)).status_code == 200
 
-        await wait_until(registered, "the recipient of the seeded case")
+        await eventually(registered, "the recipient of the seeded case", timeout=30)
 
     def builders(self) -> dict[tuple[str, str], Builder]:
         async def opt_out(rule: RouteRule, role: Role, side: str) -> Call:

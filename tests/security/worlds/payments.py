@@ -6,31 +6,19 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from stdnum.it import codicefiscale
-
 from lgnet_contracts import new_event
 from lgnet_contracts.events.cases import CaseTriaged
 from lgnet_contracts.types import Need, Priority
 from lgnet_runtime.auth import Role
 from lgnet_testing.auth import DevAuth
-from lgnet_testing.harness import publish_events
+from lgnet_testing.harness import eventually, publish_events
+from lgnet_testing.samples import fiscal_code
 
 from ..conftest import ROMA, RouteRule, Running
-from .base import Builder, Call, World, wait_until
+from .base import Builder, Call, World
 
 PAYEE_IBAN = "IT60X0542811101000000123456"
 BENEFICIARY = "Amina Ouedraogo"
-
-
-def fiscal_code(index: int) -> str:
-    """A valid codice fiscale per index: the surname letters vary, the check character is computed."""
-    letters = ""
-    n = index
-    for _ in range(3):
-        n, r = divmod(n, 26)
-        letters += chr(ord("A") + r)
-    base = f"{letters}MRA80A01H501"
-    return base + codicefiscale.calc_check_digit(base)
 
 
 class PaymentsWorld(World):
@@ -91,7 +79,7 @@ class PaymentsWorld(World):
         async def opened() -> bool:
             return (await self.client.get(f"/grants/{grant_id}", headers=self.officer())).status_code == 200
 
-        await wait_until(opened, f"grant request {grant_id}")
+        await eventually(opened, f"grant request {grant_id}", timeout=30)
         return grant_id
 
     async def seed(self) -> None:

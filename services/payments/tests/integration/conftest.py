@@ -12,7 +12,6 @@ import httpx
 import pytest_asyncio
 from asgi_lifespan import LifespanManager
 from pymongo import AsyncMongoClient
-from stdnum.it import codicefiscale
 
 from lgnet_contracts import Envelope, new_event
 from lgnet_contracts.events.cases import CaseTriaged
@@ -22,6 +21,7 @@ from lgnet_payments.settings import PaymentsSettings
 from lgnet_runtime.sealing import Sealer
 from lgnet_testing.auth import DevAuth, dev_auth  # noqa: F401  (the session's token fixture)
 from lgnet_testing.harness import isolated_settings
+from lgnet_testing.samples import fiscal_code
 
 ROMA = "058091"
 MILANO = "015146"
@@ -36,17 +36,6 @@ class AnchoredClock:
 
     def __call__(self) -> datetime:
         return ANCHOR + (datetime.now(UTC) - self._started)
-
-
-def fiscal_code(index: int) -> str:
-    """A valid codice fiscale per index: the surname letters vary, the check character is computed."""
-    letters = ""
-    n = index
-    for _ in range(3):
-        n, r = divmod(n, 26)
-        letters += chr(ord("A") + r)
-    base = f"{letters}MRA80A01H501"
-    return base + codicefiscale.calc_check_digit(base)
 
 
 def details_body(index: int = 0, **overrides: Any) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -17,9 +16,10 @@ from lgnet_payments.domain.batch import end_to_end_id_for
 from lgnet_payments.settings import PaymentsSettings
 from lgnet_runtime.auth import Role
 from lgnet_testing.auth import DevAuth
-from lgnet_testing.harness import publish_events
+from lgnet_testing.harness import eventually, publish_events
+from lgnet_testing.samples import fiscal_code
 
-from .conftest import MILANO, PAYEE_IBAN, ROMA, details_body, fiscal_code, running
+from .conftest import MILANO, PAYEE_IBAN, ROMA, details_body, running
 
 pytestmark = pytest.mark.engines
 
@@ -42,15 +42,6 @@ def pain002(batch_id: str, message_id: str, *grant_ids: str) -> bytes:
         original_payment_information_id=batch_id,
         statuses=[TransactionStatus(end_to_end_id_for(g), "ACSC") for g in grant_ids],
     )
-
-
-async def eventually(check: Any, what: str) -> Any:
-    for _ in range(200):
-        found = await check()
-        if found:
-            return found
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def test_erasure_keeps_what_is_at_the_bank_until_it_settles(

@@ -18,8 +18,9 @@ from lgnet_payments.domain.grant import GrantStatus
 from lgnet_payments.domain.household_claim import ClaimRequest
 from lgnet_payments.domain.reasons import ReasonCode
 from lgnet_payments.settings import PaymentsSettings
+from lgnet_testing.samples import fiscal_code
 
-from .conftest import MILANO, PAYEE_IBAN, fiscal_code, running
+from .conftest import MILANO, PAYEE_IBAN, running
 
 pytestmark = pytest.mark.engines
 

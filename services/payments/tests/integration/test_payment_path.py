@@ -22,8 +22,9 @@ from lgnet_payments.settings import PaymentsSettings
 from lgnet_runtime.auth import Role
 from lgnet_testing.auth import DevAuth
 from lgnet_testing.harness import probe, publish_events
+from lgnet_testing.samples import fiscal_code
 
-from .conftest import PAYEE_IBAN, ROMA, details_body, fiscal_code, running, triaged
+from .conftest import PAYEE_IBAN, ROMA, details_body, running, triaged
 
 pytestmark = pytest.mark.engines
 

@@ -16,7 +16,7 @@ from lgnet_runtime.auth import Role
 from lgnet_runtime.keyring import CaseKeyring, Erased
 from lgnet_runtime.sealing import Sealer
 from lgnet_testing.auth import DevAuth
-from lgnet_testing.harness import probe
+from lgnet_testing.harness import eventually, probe
 
 from .conftest import (
     FAMILY_NAME,
@@ -24,7 +24,6 @@ from .conftest import (
     MILANO,
     PHONE_DIGITS,
     MovableClock,
-    eventually,
     report_body,
     running,
 )

@@ -15,9 +15,9 @@ from lgnet_contracts.types import BedType, Channel, Priority
 from lgnet_referral.settings import ReferralSettings
 from lgnet_runtime.auth import Role
 from lgnet_testing.auth import DevAuth
-from lgnet_testing.harness import publish_events
+from lgnet_testing.harness import eventually, publish_events
 
-from .conftest import ROMA, eventually, report_body, running
+from .conftest import ROMA, report_body, running
 
 pytestmark = pytest.mark.engines
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from stdnum.it import codicefiscale
 
 from lgnet_payments.application.deciding import Decider
 from lgnet_payments.application.decisions import GrantDecisions
@@ -20,6 +19,7 @@ from lgnet_payments.application.reports import BudgetReconciliation, ProgrammeRe
 from lgnet_payments.domain.batch import debtor_accounts_from_toml
 from lgnet_payments.domain.eligibility import GrantPurpose, HousingSituation
 from lgnet_payments.domain.eligibility_policy import grant_policy_from_toml
+from lgnet_testing.samples import fiscal_code
 
 from ..conftest import CONFIG, PAYEE_IBAN
 from .fakes import FakeBatches, FakeBudgets, FakeGrants, FakeHouseholdClaims
@@ -40,12 +40,6 @@ class FakeClock:
 
     def advance(self, delta: timedelta) -> None:
         self.now += delta
-
-
-def fiscal_code(index: int) -> str:
-    letters = "".join(chr(ord("A") + (index // 26**k) % 26) for k in range(3))
-    base = f"{letters}MRA80A01H501"
-    return base + codicefiscale.calc_check_digit(base)
 
 
 def details(

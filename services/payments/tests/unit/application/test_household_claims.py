@@ -18,8 +18,9 @@ from lgnet_payments.domain.eligibility import PreviousGrant
 from lgnet_payments.domain.grant import GrantStatus, InvalidGrantTransition
 from lgnet_payments.domain.household_claim import ClaimRequest, HouseholdClaim
 from lgnet_payments.domain.reasons import Reason, ReasonCode
+from lgnet_testing.samples import fiscal_code
 
-from .conftest import PEPPER, ROMA, SCOPE, T0, Payments, fiscal_code
+from .conftest import PEPPER, ROMA, SCOPE, T0, Payments
 
 WINDOW = timedelta(days=365)
 APPROVED = GrantStatus.APPROVED.value
